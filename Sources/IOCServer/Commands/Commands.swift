@@ -1,0 +1,153 @@
+import Fluent
+import Foundation
+import IOCCore
+import Vapor
+
+/// Registers the `ioc` subcommands next to Vapor's `serve`, `migrate` and `routes`.
+public func registerCommands(_ app: Application) {
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+    var users = AsyncCommands()
+    users.use(UserCreateCommand(), as: "create")
+    users.use(UserResetPasswordCommand(), as: "reset-password")
+    app.asyncCommands.use(users.group(help: "Manage users: create, reset-password"), as: "user")
+    var keys = AsyncCommands()
+    keys.use(APIKeyCreateCommand(), as: "create")
+    app.asyncCommands.use(keys.group(help: "Manage integration API keys: create"), as: "apikey")
+    var audit = AsyncCommands()
+    audit.use(AuditVerifyCommand(), as: "verify")
+    app.asyncCommands.use(audit.group(help: "Audit log: verify"), as: "audit")
+}
+
+/// Fails the command with a message on standard error and a non-zero exit.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Load the demo province (Đắk Lắk): agencies and users for each role. Idempotent." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let summary = try await DemoProvince.load(on: app)
+        context.console.print("Đã nạp tỉnh minh họa Đắk Lắk / Demo province loaded: \(summary.agencies) agencies (\(summary.createdAgencies) new).")
+        context.console.print("Tài khoản minh họa / Demo logins:")
+        for u in summary.users {
+            context.console.print("  \(u.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(u.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(u.password)   \(u.displayName)")
+        }
+    }
+}
+
+struct UserCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username", help: "Login name (letters, digits, . _ -)") var username: String?
+        @Option(name: "role", help: "admin | operator | leader | officer | analyst") var role: String?
+        @Option(name: "password", help: "At least 10 characters; generated and printed when omitted") var password: String?
+        @Option(name: "name", help: "Display name") var name: String?
+        @Option(name: "agency", help: "Agency code the user belongs to (scope)") var agency: String?
+        @Option(name: "unit", help: "Unit code the user is limited to (scope), when not an agency") var unit: String?
+    }
+
+    var help: String { "Create a user: ioc user create --username NAME --role ROLE [--password P] [--agency CODE | --unit CODE]" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let raw = signature.username else { throw CommandFailure("--username is required") }
+        let username = try Validate.code(raw, field: "username", max: 64).lowercased()
+        guard let roleRaw = signature.role, let role = Role(rawValue: roleRaw) else {
+            throw CommandFailure("--role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let generated = signature.password == nil
+        let password = signature.password ?? APIKey.randomToken().prefix(16).description
+        _ = try UserController.validatePassword(password)
+        if try await UserModel.query(on: app.db).filter(\.$username == username).first() != nil {
+            throw CommandFailure("user \(username) already exists (use: ioc user reset-password)")
+        }
+        var agencyID: UUID?
+        if let code = signature.agency {
+            guard let a = try await AgencyModel.query(on: app.db).filter(\.$code == code).first() else { throw CommandFailure("unknown agency \(code)") }
+            agencyID = a.id
+        }
+        if let u = signature.unit, app.reference.units[u] == nil { throw CommandFailure("unknown unit \(u)") }
+        let hash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
+        let user = UserModel(username: username, displayName: signature.name ?? username, passwordHash: hash, role: role,
+                             agencyID: agencyID, unitScope: signature.unit)
+        try await app.audit.transaction(on: app.db) { tx in
+            try await user.create(on: tx)
+            return ((), AuditRecord(actor: "cli", action: "user.create", targetType: "user", targetID: user.id!.uuidString,
+                                    origin: "cli", details: "username=\(username) role=\(role.rawValue)"))
+        }
+        context.console.print("Created user \(username) (\(role.rawValue)).")
+        if generated { context.console.print("Password: \(password)") }
+    }
+}
+
+struct UserResetPasswordCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "username", help: "Login name") var username: String?
+        @Option(name: "password", help: "New password (at least 10 characters); generated when omitted") var password: String?
+    }
+
+    var help: String { "Reset a user's password: ioc user reset-password --username NAME [--password P]" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let username = signature.username?.lowercased() else { throw CommandFailure("--username is required") }
+        guard let user = try await UserModel.query(on: app.db).filter(\.$username == username).first() else {
+            throw CommandFailure("no user \(username)")
+        }
+        let generated = signature.password == nil
+        let password = signature.password ?? APIKey.randomToken().prefix(16).description
+        _ = try UserController.validatePassword(password)
+        user.passwordHash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
+        user.active = true
+        try await app.audit.transaction(on: app.db) { tx in
+            try await user.update(on: tx)
+            return ((), AuditRecord(actor: "cli", action: "user.reset_password", targetType: "user", targetID: user.id!.uuidString, origin: "cli"))
+        }
+        context.console.print("Password of \(username) reset.")
+        if generated { context.console.print("Password: \(password)") }
+    }
+}
+
+struct APIKeyCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "source", help: "Source name (created if it does not exist)") var source: String?
+        @Option(name: "kind", help: "Source kind for a new source (e.g. igate, camera, siem)") var kind: String?
+    }
+
+    var help: String { "Issue an API key for a source (creating it if needed); the key is printed on the last line" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let raw = signature.source else { throw CommandFailure("--source is required") }
+        let name = try Validate.code(raw, field: "source", max: 64)
+        let kind = try Validate.code(signature.kind ?? "generic", field: "kind", max: 64)
+        let (source, key) = try await SourceController.issueKey(name: name, kind: kind, on: app.db, audit: app.audit) { id in
+            AuditRecord(actor: "cli", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "cli", details: "name=\(name)")
+        }
+        context.console.print("API key for source \(source.name) (\(source.kind)); only its hash is stored, keep it now:")
+        context.console.print(key)
+    }
+}
+
+struct AuditVerifyCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Verify the audit log's hash chain; exits non-zero if an entry was modified or removed" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        let (count, problem) = try await AuditLog.verify(on: app.db)
+        if let problem {
+            context.console.error("Audit log TAMPERED: \(problem) (\(count) entries read)")
+            throw CommandFailure("audit verification failed")
+        }
+        context.console.print("Audit log intact: \(count) entries verified.")
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import IOCCore
+import NIOCore
+import Vapor
+
+/// `/api/v1/live`: one WebSocket per screen or console, authenticated by the session cookie or an API key.
+///
+/// Client → server: `{"type":"subscribe","topics":["fieldreports"],"since":123}`, `{"type":"unsubscribe","topics":[…]}`,
+/// `{"type":"ping"}`. Server → client: `{"type":"welcome",…}`, `{"type":"subscribed",…}`,
+/// `{"type":"events","events":[{"id","topic","at","data"}],"dropped"?}`, `{"type":"heartbeat","at","lastEventId"}`,
+/// `{"type":"pong"}`, `{"type":"error","code","messages":{"vi","en"}}`.
+enum LiveController {
+    struct ClientMessage: Decodable {
+        var type: String
+        var topics: [String]?
+        var since: Int64?
+    }
+
+    static let maxTopics = 50
+    static let maxFrame = 8_192
+
+    static func register(_ app: Application, routes: any RoutesBuilder) {
+        app.endpoints.append(Endpoint(
+            method: .GET, path: ["api", "v1", "live"], access: .rolesOrSource(Set(Role.allCases)), tag: "Live",
+            summary: "WebSocket: subscribe to live topics (upgrade; see the message protocol in the README)",
+            query: [], requestBody: nil, requestContentType: "application/json", response: nil,
+            responseContentType: "application/json", successStatus: .switchingProtocols))
+        routes.webSocket("api", "v1", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: maxFrame), shouldUpgrade: { req in
+            try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
+            return [:]
+        }, onUpgrade: { req, ws in
+            guard let principal = req.principal else { _ = ws.close(code: .policyViolation); return }
+            connect(ws: ws, principal: principal, app: req.application)
+        })
+    }
+
+    static func connect(ws: WebSocket, principal: Principal, app: Application) {
+        let hub = app.live
+        let client = LiveClient(ws: ws, principal: principal, hub: hub)
+        hub.add(client)
+        ws.pingInterval = .seconds(30)
+        client.sendControl(#"{"type":"welcome","lastEventId":\#(hub.lastEventID),"heartbeatSeconds":\#(app.iocConfiguration.liveHeartbeat.nanoseconds / 1_000_000_000)}"#)
+        let heartbeat = ws.eventLoop.scheduleRepeatedTask(initialDelay: app.iocConfiguration.liveHeartbeat, delay: app.iocConfiguration.liveHeartbeat) { _ in
+            client.sendControl(#"{"type":"heartbeat","at":"\#(ISO8601.format(Date()))","lastEventId":\#(hub.lastEventID)}"#)
+        }
+        ws.onText { ws, text in
+            handle(text, client: client, hub: hub)
+        }
+        ws.onBinary { _, _ in
+            client.sendControl(error("bad_message", vi: "Chỉ nhận tin nhắn văn bản JSON.", en: "Only JSON text messages are accepted."))
+        }
+        ws.onClose.whenComplete { _ in
+            heartbeat.cancel()
+            client.close()
+            hub.remove(client.id)
+        }
+    }
+
+    static func handle(_ text: String, client: LiveClient, hub: LiveHub) {
+        guard let message = try? JSONDecoder().decode(ClientMessage.self, from: Data(text.utf8)) else {
+            client.sendControl(error("bad_message", vi: "Tin nhắn không phải JSON hợp lệ.", en: "The message is not valid JSON."))
+            return
+        }
+        switch message.type {
+        case "ping":
+            client.sendControl(#"{"type":"pong"}"#)
+        case "subscribe", "unsubscribe":
+            let topics = message.topics ?? []
+            guard !topics.isEmpty, topics.count <= maxTopics, topics.allSatisfy(isValidTopic) else {
+                client.sendControl(error("bad_topics", vi: "Danh sách chủ đề không hợp lệ (1–\(maxTopics) chủ đề, ký tự a-z 0-9 . _ : -).",
+                                         en: "Invalid topics (1–\(maxTopics) topics of a-z 0-9 . _ : -)."))
+                return
+            }
+            if message.type == "unsubscribe" {
+                _ = client.setTopics(remove: topics)
+                hub.unsubscribe(client, topics: topics)
+                client.sendControl(#"{"type":"unsubscribed","topics":\#(jsonArray(topics))}"#)
+                return
+            }
+            let denied = topics.filter { !hub.mayAccess(topic: $0, principal: client.principal) }
+            guard denied.isEmpty else {
+                client.sendControl(error("forbidden_topic", vi: "Bạn không có quyền theo dõi chủ đề: \(denied.joined(separator: ", ")).",
+                                         en: "You may not subscribe to: \(denied.joined(separator: ", "))."))
+                return
+            }
+            guard client.setTopics(add: topics) <= maxTopics else {
+                _ = client.setTopics(remove: topics)
+                client.sendControl(error("too_many_topics", vi: "Tối đa \(maxTopics) chủ đề.", en: "At most \(maxTopics) topics."))
+                return
+            }
+            let replay = hub.subscribe(client, topics: topics, since: message.since)
+            client.sendControl(#"{"type":"subscribed","topics":\#(jsonArray(topics)),"lastEventId":\#(hub.lastEventID)}"#)
+            for m in replay { client.enqueue(m) }
+        default:
+            client.sendControl(error("bad_message", vi: "Loại tin nhắn không được hỗ trợ.", en: "Unsupported message type."))
+        }
+    }
+
+    static func isValidTopic(_ t: String) -> Bool {
+        (1...64).contains(t.count) && t.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._:-".unicodeScalars.contains($0)
+        }
+    }
+
+    static func jsonArray(_ items: [String]) -> String {
+        "[" + items.map { "\"\(LiveHub.escape($0))\"" }.joined(separator: ",") + "]"
+    }
+
+    static func error(_ code: String, vi: String, en: String) -> String {
+        let payload: [String: Any] = ["type": "error", "code": code, "messages": ["vi": vi, "en": en]]
+        return (try? JSONSerialization.data(withJSONObject: payload)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import IOCCore
+import NIOConcurrencyHelpers
+import NIOCore
+import Vapor
+
+/// The in-process publish/subscribe hub behind `/api/v1/live`.
+///
+/// Services publish small JSON messages on topics; each connected client holds a bounded outgoing buffer that is
+/// flushed as one frame every `flushInterval`, so a burst of events costs one write per client, and a slow client
+/// loses its oldest messages (and is told so) instead of growing the server's memory.
+public final class LiveHub: Sendable {
+    /// An event as clients receive it (`data` is pre-encoded JSON).
+    struct Event: Sendable {
+        var id: Int64
+        var topic: String
+        var json: String
+    }
+
+    private struct State {
+        var clients: [UUID: LiveClient] = [:]
+        var subscribers: [String: Set<UUID>] = [:]
+        var nextID: Int64 = 1
+        /// Recent events, for clients that resume after a reconnect.
+        var recent: [Event] = []
+        var recentStart = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
+    let bufferLimit: Int
+    let flushInterval: TimeAmount
+    let recentLimit: Int
+    private let topicPolicies = NIOLockedValueBox<[(prefix: String, access: Access)]>([])
+    let onDrop: @Sendable (Int) -> Void
+
+    init(bufferLimit: Int, flushInterval: TimeAmount = .milliseconds(25), recentLimit: Int = 2_000,
+         onDrop: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.bufferLimit = bufferLimit
+        self.flushInterval = flushInterval
+        self.recentLimit = recentLimit
+        self.onDrop = onDrop
+    }
+
+    /// Restricts topics starting with `prefix` to callers `access` admits (default: any signed-in user or source).
+    public func restrict(prefix: String, to access: Access) {
+        topicPolicies.withLockedValue { $0.append((prefix, access)) }
+    }
+
+    func mayAccess(topic: String, principal: Principal) -> Bool {
+        let policies = topicPolicies.withLockedValue { $0 }
+        for p in policies where topic.hasPrefix(p.prefix) { return p.access.admits(principal) }
+        return true
+    }
+
+    /// Publishes `payload` on `topic`; returns the event id.
+    @discardableResult
+    public func publish<T: Encodable>(topic: String, _ payload: T) -> Int64 {
+        let data = (try? JSONEncoder.ioc.encode(payload)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+        return publish(topic: topic, json: data)
+    }
+
+    /// Publishes pre-encoded JSON.
+    @discardableResult
+    public func publish(topic: String, json: String) -> Int64 {
+        let at = ISO8601.format(Date())
+        let (event, targets): (Event, [LiveClient]) = state.withLockedValue { s in
+            let id = s.nextID
+            s.nextID += 1
+            let message = #"{"id":\#(id),"topic":"\#(Self.escape(topic))","at":"\#(at)","data":\#(json)}"#
+            let e = Event(id: id, topic: topic, json: message)
+            if s.recent.count < recentLimit {
+                s.recent.append(e)
+            } else {
+                s.recent[s.recentStart] = e
+                s.recentStart = (s.recentStart + 1) % recentLimit
+            }
+            let ids = s.subscribers[topic] ?? []
+            return (e, ids.compactMap { s.clients[$0] })
+        }
+        for client in targets { client.enqueue(event.json) }
+        return event.id
+    }
+
+    var clientCount: Int { state.withLockedValue { $0.clients.count } }
+    var subscriptionCount: Int { state.withLockedValue { $0.subscribers.values.reduce(0) { $0 + $1.count } } }
+    var lastEventID: Int64 { state.withLockedValue { $0.nextID - 1 } }
+
+    func add(_ client: LiveClient) { state.withLockedValue { $0.clients[client.id] = client } }
+
+    func remove(_ id: UUID) {
+        state.withLockedValue { s in
+            guard let c = s.clients.removeValue(forKey: id) else { return }
+            for t in c.topics { s.subscribers[t]?.remove(id); if s.subscribers[t]?.isEmpty == true { s.subscribers[t] = nil } }
+        }
+    }
+
+    /// Subscribes and returns the recent events on those topics after `since` (for resuming clients).
+    func subscribe(_ client: LiveClient, topics: [String], since: Int64?) -> [String] {
+        state.withLockedValue { s in
+            for t in topics { s.subscribers[t, default: []].insert(client.id) }
+            guard let since else { return [] }
+            let wanted = Set(topics)
+            let ordered = Array(s.recent[s.recentStart...] + s.recent[..<s.recentStart])
+            return ordered.filter { $0.id > since && wanted.contains($0.topic) }.map(\.json)
+        }
+    }
+
+    func unsubscribe(_ client: LiveClient, topics: [String]) {
+        state.withLockedValue { s in
+            for t in topics { s.subscribers[t]?.remove(client.id); if s.subscribers[t]?.isEmpty == true { s.subscribers[t] = nil } }
+        }
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}
+
+/// One connected WebSocket client with its bounded outgoing buffer.
+final class LiveClient: Sendable {
+    private struct Buffer {
+        var pending: [String] = []
+        var dropped = 0
+        var flushScheduled = false
+        var inFlight = 0
+        var topics: Set<String> = []
+        var closed = false
+    }
+
+    let id = UUID()
+    let ws: WebSocket
+    let principal: Principal
+    private let hub: LiveHub
+    private let buffer = NIOLockedValueBox(Buffer())
+    /// Frames written but not yet flushed by the socket; above this the client is slow and we stop writing.
+    static let maxInFlight = 4
+
+    init(ws: WebSocket, principal: Principal, hub: LiveHub) {
+        self.ws = ws
+        self.principal = principal
+        self.hub = hub
+    }
+
+    var topics: Set<String> { buffer.withLockedValue { $0.topics } }
+
+    func setTopics(add: [String] = [], remove: [String] = []) -> Int {
+        buffer.withLockedValue { b in
+            b.topics.formUnion(add)
+            b.topics.subtract(remove)
+            return b.topics.count
+        }
+    }
+
+    /// Queues a pre-encoded message; drops the oldest one when the buffer is full.
+    func enqueue(_ message: String) {
+        let (schedule, droppedNow): (Bool, Int) = buffer.withLockedValue { b in
+            guard !b.closed else { return (false, 0) }
+            var dropped = 0
+            b.pending.append(message)
+            if b.pending.count > hub.bufferLimit {
+                dropped = b.pending.count - hub.bufferLimit
+                b.pending.removeFirst(dropped)
+                b.dropped += dropped
+            }
+            if b.flushScheduled { return (false, dropped) }
+            b.flushScheduled = true
+            return (true, dropped)
+        }
+        if droppedNow > 0 { hub.onDrop(droppedNow) }
+        if schedule {
+            ws.eventLoop.scheduleTask(in: hub.flushInterval) { [self] in flush() }
+        }
+    }
+
+    /// Sends a control message right away (bypassing the event buffer).
+    func sendControl(_ json: String) {
+        ws.send(json, promise: nil)
+    }
+
+    private func flush() {
+        let (frame, reschedule): (String?, Bool) = buffer.withLockedValue { b in
+            b.flushScheduled = false
+            guard !b.closed, !b.pending.isEmpty else { return (nil, false) }
+            if b.inFlight >= Self.maxInFlight {
+                b.flushScheduled = true
+                return (nil, true)
+            }
+            var parts = #"{"type":"events","events":["# + b.pending.joined(separator: ",") + "]"
+            if b.dropped > 0 { parts += #","dropped":\#(b.dropped)"#; b.dropped = 0 }
+            parts += "}"
+            b.pending.removeAll(keepingCapacity: true)
+            b.inFlight += 1
+            return (parts, false)
+        }
+        if reschedule {
+            ws.eventLoop.scheduleTask(in: hub.flushInterval) { [self] in flush() }
+            return
+        }
+        guard let frame else { return }
+        let promise = ws.eventLoop.makePromise(of: Void.self)
+        promise.futureResult.whenComplete { [self] _ in
+            buffer.withLockedValue { $0.inFlight -= 1 }
+        }
+        ws.send(frame, promise: promise)
+    }
+
+    func close() {
+        buffer.withLockedValue { $0.closed = true; $0.pending.removeAll() }
+    }
+}
+
+extension Application {
+    private struct LiveKey: StorageKey { typealias Value = LiveHub }
+
+    public var live: LiveHub {
+        get {
+            guard let h = storage[LiveKey.self] else { fatalError("configure(_:) has not run") }
+            return h
+        }
+        set { storage[LiveKey.self] = newValue }
+    }
+}

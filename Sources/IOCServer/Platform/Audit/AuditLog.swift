@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// What a state-changing action records: who, what, on which target, from where.
+public struct AuditRecord: Sendable {
+    public var actor: String
+    public var action: String
+    public var targetType: String
+    public var targetID: String
+    public var origin: String
+    public var details: String
+
+    public init(actor: String, action: String, targetType: String, targetID: String, origin: String, details: String = "") {
+        self.actor = actor
+        self.action = action
+        self.targetType = targetType
+        self.targetID = targetID
+        self.origin = origin
+        self.details = details
+    }
+}
+
+/// Appends to the hash-chained audit log. Appends are serialised: in-process by a lock, across PostgreSQL
+/// instances by a transaction-scoped advisory lock; `seq` is unique, so a fork can never be committed.
+public final class AuditLog: Sendable {
+    private let lock = AsyncLock()
+    private let isPostgres: Bool
+    private let clock: @Sendable () -> Date
+
+    init(isPostgres: Bool, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.isPostgres = isPostgres
+        self.clock = clock
+    }
+
+    /// Runs `work` in a transaction and appends the audit record it returns in the same transaction, so the change
+    /// and its audit entry commit together or not at all.
+    public func transaction<T: Sendable>(
+        on db: any Database, _ work: @escaping @Sendable (any Database) async throws -> (T, AuditRecord)
+    ) async throws -> T {
+        try await lock.withLock {
+            try await db.transaction { tx in
+                let (value, record) = try await work(tx)
+                try await self.append(record, on: tx)
+                return value
+            }
+        }
+    }
+
+    /// Appends one record on its own (for actions whose change is not in the database, like a sign-in).
+    public func record(_ record: AuditRecord, on db: any Database) async throws {
+        try await lock.withLock {
+            try await db.transaction { tx in try await self.append(record, on: tx) }
+        }
+    }
+
+    /// Must run inside a transaction that holds `lock`.
+    private func append(_ record: AuditRecord, on tx: any Database) async throws {
+        if isPostgres, let sql = tx as? any SQLDatabase {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 0x10C_A0D1))").run()
+        }
+        let last = try await AuditEntryModel.query(on: tx).sort(\.$sequence, .descending).first()
+        let sequence = (last?.sequence ?? 0) + 1
+        let previous = last?.hash ?? AuditChain.genesis
+        // Whole milliseconds, so the stored time hashes the same after a round trip through either database.
+        let at = Date(timeIntervalSince1970: (clock().timeIntervalSince1970 * 1000).rounded() / 1000)
+        let content = AuditChain.Content(
+            sequence: sequence, at: at, actor: record.actor, action: record.action, targetType: record.targetType,
+            targetID: record.targetID, origin: record.origin, details: record.details)
+        let entry = AuditEntryModel()
+        entry.sequence = sequence
+        entry.at = at
+        entry.actor = record.actor
+        entry.action = record.action
+        entry.targetType = record.targetType
+        entry.targetID = record.targetID
+        entry.origin = record.origin
+        entry.details = record.details
+        entry.previousHash = previous
+        entry.hash = AuditChain.hash(previous: previous, content: content)
+        try await entry.create(on: tx)
+    }
+
+    /// Reads the whole chain in order and checks it.
+    public static func verify(on db: any Database) async throws -> (count: Int, problem: AuditChain.Problem?) {
+        var entries: [AuditChain.StoredEntry] = []
+        var offset = 0
+        let page = 5_000
+        while true {
+            let rows = try await AuditEntryModel.query(on: db).sort(\.$sequence).range(offset..<(offset + page)).all()
+            entries.append(contentsOf: rows.map {
+                AuditChain.StoredEntry(
+                    content: .init(sequence: $0.sequence, at: $0.at, actor: $0.actor, action: $0.action,
+                                   targetType: $0.targetType, targetID: $0.targetID, origin: $0.origin, details: $0.details),
+                    previousHash: $0.previousHash, hash: $0.hash)
+            })
+            if rows.count < page { break }
+            offset += page
+        }
+        // A deleted first entry shows as a chain that does not start at 1 from genesis.
+        if let first = entries.first, first.content.sequence != 1 {
+            return (entries.count, .gap(after: 0, next: first.content.sequence))
+        }
+        return (entries.count, AuditChain.verify(entries))
+    }
+}
+
+/// A FIFO async mutex.
+public actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    public init() {}
+
+    public func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+extension Application {
+    private struct AuditKey: StorageKey { typealias Value = AuditLog }
+
+    public var audit: AuditLog {
+        get {
+            guard let a = storage[AuditKey.self] else { fatalError("configure(_:) has not run") }
+            return a
+        }
+        set { storage[AuditKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// An audit record for an action by this request's caller.
+    func auditRecord(_ action: String, targetType: String, targetID: String, details: String = "") -> AuditRecord {
+        AuditRecord(
+            actor: principal?.auditName ?? "anonymous", action: action, targetType: targetType, targetID: targetID,
+            origin: clientAddress, details: details)
+    }
+
+    /// The caller's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy.
+    var clientAddress: String {
+        if application.iocConfiguration.trustProxy,
+           let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").first {
+            return String(forwarded.trimmingCharacters(in: .whitespaces).prefix(64))
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
+}

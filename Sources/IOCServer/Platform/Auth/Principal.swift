@@ -1,0 +1,172 @@
+import Crypto
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// Who is calling: a signed-in user or an integration source.
+public enum Principal: Sendable {
+    case user(AuthenticatedUser)
+    case source(AuthenticatedSource)
+
+    var auditName: String {
+        switch self {
+        case .user(let u): "user:\(u.username)"
+        case .source(let s): "source:\(s.name)"
+        }
+    }
+
+    public var user: AuthenticatedUser? {
+        if case .user(let u) = self { return u }
+        return nil
+    }
+}
+
+public struct AuthenticatedUser: Sendable {
+    public var id: UUID
+    public var username: String
+    public var displayName: String
+    public var role: Role
+    public var agencyID: UUID?
+    public var unitScope: String?
+    public var scope: Scope {
+        if let a = agencyID { return .agency(agencyID: a.uuidString) }
+        if let u = unitScope { return .unit(code: u) }
+        return .all
+    }
+}
+
+public struct AuthenticatedSource: Sendable {
+    public var id: UUID
+    public var name: String
+    public var kind: String
+}
+
+enum SessionSettings {
+    static let cookieName = "ioc_session"
+    static let userKey = "uid"
+    static let csrfKey = "csrf"
+    static let csrfHeader = "X-CSRF-Token"
+}
+
+/// How the caller authenticated: cookie sessions need a CSRF token on unsafe methods; API keys do not.
+enum AuthMethod: Sendable { case session, apiKey }
+
+extension Request {
+    private struct PrincipalKey: StorageKey { typealias Value = Principal }
+    private struct AuthMethodKey: StorageKey { typealias Value = AuthMethod }
+
+    public internal(set) var principal: Principal? {
+        get { storage[PrincipalKey.self] }
+        set { storage[PrincipalKey.self] = newValue }
+    }
+
+    var authMethod: AuthMethod? {
+        get { storage[AuthMethodKey.self] }
+        set { storage[AuthMethodKey.self] = newValue }
+    }
+
+    /// The signed-in user; throws 401 when the caller is not a user.
+    func requireUser() throws -> AuthenticatedUser {
+        guard let u = principal?.user else { throw IOCError.unauthenticated }
+        return u
+    }
+}
+
+/// API keys: `ioc_` + 43 characters of base64url (256 random bits). Stored as SHA-256 only.
+enum APIKey {
+    static func generate() -> String {
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let b64 = bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "ioc_" + b64
+    }
+
+    static func hash(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func prefix(_ key: String) -> String { String(key.prefix(10)) }
+
+    /// A random token for CSRF protection.
+    static func randomToken() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Resolves the caller from a bearer API key or the session cookie. A presented but invalid key is a 401;
+/// a stale session is simply dropped. Also counts a source's failed requests.
+struct PrincipalMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let auth = req.headers.bearerAuthorization {
+            let token = auth.token
+            guard token.count <= 128, token.hasPrefix("ioc_"),
+                  let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(token))
+                      .filter(\.$active == true).first(),
+                  let id = source.id
+            else {
+                throw IOCError(.unauthorized, code: "invalid_api_key", vi: "Khóa API không hợp lệ hoặc đã bị thu hồi.",
+                               en: "The API key is invalid or has been revoked.")
+            }
+            req.principal = .source(AuthenticatedSource(id: id, name: source.name, kind: source.kind))
+            req.authMethod = .apiKey
+            do {
+                let response = try await next.respond(to: req)
+                if response.status.code >= 400 { await Self.countError(sourceID: id, on: req.db) }
+                return response
+            } catch {
+                await Self.countError(sourceID: id, on: req.db)
+                throw error
+            }
+        }
+        if req.hasSession, let raw = req.session.data[SessionSettings.userKey], let uid = UUID(uuidString: raw) {
+            if let user = try await UserModel.find(uid, on: req.db), user.active {
+                req.principal = .user(AuthenticatedUser(
+                    id: uid, username: user.username, displayName: user.displayName, role: user.roleValue,
+                    agencyID: user.$agency.id, unitScope: user.unitScope))
+                req.authMethod = .session
+            } else {
+                req.session.destroy()
+            }
+        }
+        return try await next.respond(to: req)
+    }
+
+    static func countError(sourceID: UUID, on db: any Database) async {
+        guard let sql = db as? any SQLDatabase else { return }
+        try? await sql.update(SourceModel.schema)
+            .set(SQLIdentifier("error_count"), to: SQLRaw("error_count + 1"))
+            .set("last_error_at", to: SQLBind(Date()))
+            .where("id", .equal, SQLBind(sourceID))
+            .run()
+    }
+}
+
+/// The one place that decides whether a caller may use a route.
+enum Authorization {
+    static let safeMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS]
+
+    static func check(_ access: Access, method: HTTPMethod, on req: Request) throws {
+        guard access != .public else { return }
+        guard let principal = req.principal else { throw IOCError.unauthenticated }
+        guard access.admits(principal) else { throw IOCError.forbidden }
+        if req.authMethod == .session, !safeMethods.contains(method) {
+            let expected = req.session.data[SessionSettings.csrfKey]
+            guard let expected, let sent = req.headers.first(name: SessionSettings.csrfHeader),
+                  constantTimeEquals(expected, sent)
+            else {
+                throw IOCError(.forbidden, code: "csrf", vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",
+                               en: "Missing or wrong CSRF token. Reload the page.")
+            }
+        }
+    }
+
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<x.count { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+}

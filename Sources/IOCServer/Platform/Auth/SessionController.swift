@@ -1,0 +1,156 @@
+import Fluent
+import IOCCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Sign-in, the current session, sign-out.
+enum SessionController {
+    struct LoginRequest: Content {
+        var username: String
+        var password: String
+    }
+
+    struct SessionDTO: Content {
+        struct User: Content {
+            var id: UUID
+            var username: String
+            var displayName: String
+            var role: String
+            var roleName: LocalizedMessage
+            var agency: AgencyRef?
+            var unitScope: String?
+        }
+
+        struct AgencyRef: Content {
+            var id: UUID
+            var code: String
+            var name: String
+        }
+
+        var user: User
+        var csrfToken: String
+    }
+
+    static let loginSchema = SharedSchemas.register("LoginRequest", .object(["username": .string, "password": .string], required: ["username", "password"]))
+    static let sessionSchema = SharedSchemas.register("Session", .object([
+        "user": .object([
+            "id": .uuid, "username": .string, "displayName": .string, "role": .enumeration(Role.allCases.map(\.rawValue)),
+            "roleName": .object(["vi": .string, "en": .string], required: ["vi", "en"]),
+            "agency": .nullable(.object(["id": .uuid, "code": .string, "name": .string], required: ["id", "code", "name"])),
+            "unitScope": .nullable(.string),
+        ], required: ["id", "username", "displayName", "role"]),
+        "csrfToken": .string,
+    ], required: ["user", "csrfToken"]))
+
+    static func register(_ api: APIBuilder) {
+        let s = api.group("session", tag: "Session")
+        s.on(.POST, access: .public, summary: "Sign in with username and password (sets the session cookie)",
+             body: loginSchema, response: sessionSchema, use: login)
+        s.on(.GET, access: .anyUser, summary: "The signed-in user and the CSRF token", response: sessionSchema, use: current)
+        s.on(.DELETE, access: .anyUser, summary: "Sign out", status: .noContent, use: logout)
+    }
+
+    static let failures = LoginThrottle()
+
+    @Sendable static func login(_ req: Request) async throws -> SessionDTO {
+        let body = try req.decodeBody(LoginRequest.self)
+        let username = try Validate.required(body.username, field: "username", max: 64).lowercased()
+        guard !body.password.isEmpty, body.password.count <= 256 else {
+            throw IOCError.invalid("password", vi: "Mật khẩu không hợp lệ.", en: "Invalid password.")
+        }
+        let throttleKey = "\(req.clientAddress)|\(username)"
+        guard failures.allowed(throttleKey) else {
+            var e = IOCError(.tooManyRequests, code: "too_many_attempts",
+                             vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
+                             en: "Too many failed sign-ins. Try again in 15 minutes.")
+            e.headers.replaceOrAdd(name: .retryAfter, value: "900")
+            throw e
+        }
+        let user = try await UserModel.query(on: req.db).filter(\.$username == username).with(\.$agency).first()
+        let valid: Bool
+        if let user, user.active {
+            valid = (try? await req.password.async.verify(body.password, created: user.passwordHash)) ?? false
+        } else {
+            // Same work whether or not the user exists, so timing does not reveal user names.
+            _ = try? await req.password.async.verify(body.password, created: LoginThrottle.dummyHash)
+            valid = false
+        }
+        guard valid, let user, let uid = user.id else {
+            failures.fail(throttleKey)
+            throw IOCError(.unauthorized, code: "invalid_credentials", vi: "Tên đăng nhập hoặc mật khẩu không đúng.",
+                           en: "Wrong username or password.")
+        }
+        failures.reset(throttleKey)
+        let csrf = APIKey.randomToken()
+        req.session.data[SessionSettings.userKey] = uid.uuidString
+        req.session.data[SessionSettings.csrfKey] = csrf
+        user.lastLoginAt = Date()
+        try await user.update(on: req.db)
+        req.principal = .user(AuthenticatedUser(id: uid, username: user.username, displayName: user.displayName,
+                                                role: user.roleValue, agencyID: user.$agency.id, unitScope: user.unitScope))
+        try await req.application.audit.record(req.auditRecord("session.login", targetType: "user", targetID: uid.uuidString), on: req.db)
+        return dto(user, csrf: csrf)
+    }
+
+    @Sendable static func current(_ req: Request) async throws -> SessionDTO {
+        let u = try req.requireUser()
+        guard let user = try await UserModel.query(on: req.db).filter(\.$id == u.id).with(\.$agency).first() else {
+            throw IOCError.unauthenticated
+        }
+        let csrf = req.session.data[SessionSettings.csrfKey] ?? {
+            let t = APIKey.randomToken()
+            req.session.data[SessionSettings.csrfKey] = t
+            return t
+        }()
+        return dto(user, csrf: csrf)
+    }
+
+    @Sendable static func logout(_ req: Request) async throws -> HTTPStatus {
+        let u = try req.requireUser()
+        try await req.application.audit.record(req.auditRecord("session.logout", targetType: "user", targetID: u.id.uuidString), on: req.db)
+        req.session.destroy()
+        return .noContent
+    }
+
+    static func dto(_ user: UserModel, csrf: String) -> SessionDTO {
+        let role = user.roleValue
+        return SessionDTO(
+            user: .init(
+                id: user.id!, username: user.username, displayName: user.displayName, role: role.rawValue,
+                roleName: LocalizedMessage(vi: role.nameVi, en: role.nameEn),
+                agency: user.agency.map { .init(id: $0.id!, code: $0.code, name: $0.name) }, unitScope: user.unitScope),
+            csrfToken: csrf)
+    }
+}
+
+/// Counts failed sign-ins per address and user name: 10 failures lock that pair out for 15 minutes.
+final class LoginThrottle: Sendable {
+    private let state = NIOLockedValueBox<[String: (count: Int, since: Date)]>([:])
+    let limit = 10
+    let window: TimeInterval = 15 * 60
+
+    /// A bcrypt hash of a random string, verified when the user does not exist.
+    static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuSk3xWr8W1w0xvZRwX7lQ4aKfMZvU0iK"
+
+    func allowed(_ key: String) -> Bool {
+        state.withLockedValue { s in
+            guard let e = s[key] else { return true }
+            if Date().timeIntervalSince(e.since) > window { s[key] = nil; return true }
+            return e.count < limit
+        }
+    }
+
+    func fail(_ key: String) {
+        state.withLockedValue { s in
+            if s.count > 10_000 { s.removeAll() }  // bounded memory under a spray attack
+            let now = Date()
+            if let e = s[key], now.timeIntervalSince(e.since) <= window {
+                s[key] = (e.count + 1, e.since)
+            } else {
+                s[key] = (1, now)
+            }
+        }
+    }
+
+    func reset(_ key: String) { state.withLockedValue { $0[key] = nil } }
+}

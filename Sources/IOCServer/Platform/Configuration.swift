@@ -1,0 +1,168 @@
+import Foundation
+import NIOCore
+import Vapor
+
+/// The server's configuration, read once at start from the environment (and defaults). Nothing else reads the
+/// environment.
+public struct IOCConfiguration: Sendable {
+    public enum Storage: Sendable, Equatable {
+        /// SQLite file at the given path.
+        case sqliteFile(String)
+        /// Throwaway SQLite database (tests).
+        case sqliteMemory
+        /// PostgreSQL at the given URL.
+        case postgres(String)
+    }
+
+    public var storage: Storage
+    /// `IOC_DATA_DIR`: where the SQLite file and other local data live.
+    public var dataDirectory: String
+    /// `IOC_PUBLIC_DIR`: the web UI's static files.
+    public var publicDirectory: String
+    /// `IOC_RESOURCES_DIR`: shipped reference data (units, boundaries).
+    public var resourcesDirectory: String
+    /// `IOC_VENDOR_DIR`: where Debian's libjs-* packages put Leaflet and Chart.js.
+    public var vendorDirectory: String
+    /// `IOC_PROVINCE`: the province this instance serves (GSO code).
+    public var provinceCode: String
+    /// `IOC_INSTANCE_NAME`: shown on the UI.
+    public var instanceName: String
+    /// `IOC_TILE_URL` / `IOC_TILE_ATTRIBUTION`: optional map tile server (none: offline boundaries only).
+    public var tileURL: String?
+    public var tileAttribution: String?
+    /// `IOC_DEMO`: label data as demo data in the UI.
+    public var demo: Bool
+    /// `IOC_COOKIE_SECURE`: mark the session cookie Secure (behind HTTPS).
+    public var secureCookies: Bool
+    /// `IOC_TRUST_PROXY`: take the client address from X-Forwarded-For (behind nginx).
+    public var trustProxy: Bool
+    /// `IOC_BACKGROUND`: run background work (sweepers, simulators) in this process.
+    public var backgroundWork: Bool
+    /// `IOC_DB_POOL`: PostgreSQL connections per event loop.
+    public var databasePoolSize: Int
+    /// Per-client bound of the live hub's outgoing buffer (messages).
+    public var liveClientBuffer: Int
+    /// Interval of live heartbeats.
+    public var liveHeartbeat: TimeAmount
+    /// bcrypt cost for new password hashes.
+    public var bcryptCost: Int
+    /// `IOC_AUTO_MIGRATE`: run migrations at start (default on for SQLite; run `ioc migrate` once for PostgreSQL).
+    public var autoMigrate: Bool
+
+    public init(
+        storage: Storage, dataDirectory: String, publicDirectory: String, resourcesDirectory: String,
+        vendorDirectory: String, provinceCode: String = "66",
+        instanceName: String = "Trung tâm Giám sát, điều hành đô thị thông minh tỉnh Đắk Lắk",
+        tileURL: String? = nil, tileAttribution: String? = nil, demo: Bool = false, secureCookies: Bool = false,
+        trustProxy: Bool = false, backgroundWork: Bool = true, databasePoolSize: Int = 8,
+        liveClientBuffer: Int = 1_000, liveHeartbeat: TimeAmount = .seconds(20), bcryptCost: Int = 12,
+        autoMigrate: Bool = true
+    ) {
+        self.bcryptCost = bcryptCost
+        self.autoMigrate = autoMigrate
+        self.storage = storage
+        self.dataDirectory = dataDirectory
+        self.publicDirectory = publicDirectory
+        self.resourcesDirectory = resourcesDirectory
+        self.vendorDirectory = vendorDirectory
+        self.provinceCode = provinceCode
+        self.instanceName = instanceName
+        self.tileURL = tileURL
+        self.tileAttribution = tileAttribution
+        self.demo = demo
+        self.secureCookies = secureCookies
+        self.trustProxy = trustProxy
+        self.backgroundWork = backgroundWork
+        self.databasePoolSize = databasePoolSize
+        self.liveClientBuffer = liveClientBuffer
+        self.liveHeartbeat = liveHeartbeat
+    }
+
+    /// Reads the configuration from environment variables, with defaults that work from a clone of the repository.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> IOCConfiguration {
+        func value(_ key: String) -> String? {
+            guard let v = env[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        func flag(_ key: String, default d: Bool) -> Bool {
+            guard let v = value(key)?.lowercased() else { return d }
+            return ["1", "true", "yes", "on"].contains(v)
+        }
+        let dataDir = value("IOC_DATA_DIR") ?? "./data"
+        let storage: Storage
+        if let url = value("DATABASE_URL") {
+            storage = .postgres(url)
+        } else {
+            storage = .sqliteFile((dataDir as NSString).appendingPathComponent("ioc.sqlite"))
+        }
+        return IOCConfiguration(
+            storage: storage,
+            dataDirectory: dataDir,
+            publicDirectory: value("IOC_PUBLIC_DIR") ?? locateBundledDirectory("Public"),
+            resourcesDirectory: value("IOC_RESOURCES_DIR") ?? locateBundledDirectory("Resources"),
+            vendorDirectory: value("IOC_VENDOR_DIR") ?? "/usr/share/javascript",
+            provinceCode: value("IOC_PROVINCE") ?? "66",
+            instanceName: value("IOC_INSTANCE_NAME") ?? "Trung tâm Giám sát, điều hành đô thị thông minh tỉnh Đắk Lắk",
+            tileURL: value("IOC_TILE_URL"),
+            tileAttribution: value("IOC_TILE_ATTRIBUTION"),
+            demo: flag("IOC_DEMO", default: true),
+            secureCookies: flag("IOC_COOKIE_SECURE", default: false),
+            trustProxy: flag("IOC_TRUST_PROXY", default: false),
+            backgroundWork: flag("IOC_BACKGROUND", default: true),
+            databasePoolSize: value("IOC_DB_POOL").flatMap(Int.init).map { max(1, min($0, 64)) } ?? 8,
+            autoMigrate: flag("IOC_AUTO_MIGRATE", default: value("DATABASE_URL") == nil)
+        )
+    }
+
+    /// Finds a directory shipped with the repository (`Public`, `Resources`): first under the working directory,
+    /// then above the executable (`.build/<config>/ioc` → repository root), then next to this source file.
+    public static func locateBundledDirectory(_ name: String, sourceFile: String = #filePath) -> String {
+        let fm = FileManager.default
+        var candidates = [fm.currentDirectoryPath]
+        var exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(exe.path)
+            exe.deleteLastPathComponent()
+        }
+        // Sources/IOCServer/Platform/Configuration.swift → repository root
+        let repo = URL(fileURLWithPath: sourceFile).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        candidates.append(repo.path)
+        for dir in candidates {
+            let path = (dir as NSString).appendingPathComponent(name)
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return path }
+        }
+        return (fm.currentDirectoryPath as NSString).appendingPathComponent(name)
+    }
+
+    /// The storage, with any password in a PostgreSQL URL redacted, for logs.
+    public var redactedStorageDescription: String {
+        switch storage {
+        case .sqliteFile(let path): return "SQLite \(path)"
+        case .sqliteMemory: return "SQLite (temporary)"
+        case .postgres(let url):
+            guard var c = URLComponents(string: url) else { return "PostgreSQL" }
+            if c.password != nil { c.password = "***" }
+            return "PostgreSQL \(c.string ?? "")"
+        }
+    }
+
+    public var isPostgres: Bool {
+        if case .postgres = storage { return true }
+        return false
+    }
+}
+
+extension Application {
+    private struct ConfigurationKey: StorageKey { typealias Value = IOCConfiguration }
+
+    /// The configuration `configure` was called with.
+    public var iocConfiguration: IOCConfiguration {
+        get {
+            guard let c = storage[ConfigurationKey.self] else { fatalError("configure(_:) has not run") }
+            return c
+        }
+        set { storage[ConfigurationKey.self] = newValue }
+    }
+}

@@ -1,0 +1,112 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import IOCCore
+import NIOCore
+import SQLKit
+import Vapor
+
+/// Sets up the whole application: database, migrations, middleware, services and routes.
+/// Tests call this same function with a test configuration.
+public func configure(_ app: Application, configuration config: IOCConfiguration, reference: ReferenceData? = nil) async throws {
+    app.iocConfiguration = config
+    let reference = try reference ?? ReferenceData.load(from: config.resourcesDirectory)
+    app.reference = reference
+
+    // Storage
+    switch config.storage {
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: nil), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
+    }
+    if !config.isPostgres, let sql = app.db as? any SQLDatabase {
+        // WAL lets readers run while one writer commits; the setting persists in the file.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+
+    app.migrations.add(CreateUnits())
+    app.migrations.add(SeedUnits(reference: reference))
+    app.migrations.add(CreateAgencies())
+    app.migrations.add(CreateUsers())
+    app.migrations.add(CreateSources())
+    app.migrations.add(CreateAuditLog())
+    app.migrations.add(SessionRecord.migration)
+
+    // Services
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.audit = AuditLog(isPostgres: config.isPostgres)
+    let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
+    app.iocMetrics = metrics
+    app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
+
+    // JSON: ISO 8601 dates everywhere.
+    ContentConfiguration.global.use(encoder: JSONEncoder.ioc, for: .json)
+    ContentConfiguration.global.use(decoder: JSONDecoder.ioc, for: .json)
+
+    // Sessions in the database, so any instance can serve any browser.
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = SessionSettings.cookieName
+    let secure = config.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: nil, domain: nil,
+                          path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.routes.defaultMaxBodySize = "1mb"
+
+    // Middleware, outermost first.
+    app.middleware = Middlewares()
+    app.middleware.use(RequestLogMiddleware())
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware(tileURL: config.tileURL))
+    app.middleware.use(FileMiddleware(publicDirectory: config.publicDirectory.hasSuffix("/") ? config.publicDirectory : config.publicDirectory + "/",
+                                      defaultFile: "index.html"))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(PrincipalMiddleware())
+
+    try routes(app)
+
+    if config.autoMigrate {
+        try await app.autoMigrate()
+    }
+}
+
+/// Logs one line per request: method, route pattern, status, duration, request id. Never bodies or query strings,
+/// which may carry personal data.
+struct RequestLogMiddleware: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next.respond(to: req)
+        let route = req.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "static"
+        let ms = (ContinuousClock.now - start) / .milliseconds(1)
+        req.logger.info("\(req.method.rawValue) \(route) \(response.status.code) \(String(format: "%.1f", ms))ms")
+        return response
+    }
+}
+
+/// Conservative browser security headers; no CDN is ever needed, so scripts and styles come from 'self' only.
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    let csp: String
+
+    init(tileURL: String?) {
+        var img = "'self' data: blob:"
+        if let t = tileURL, let u = URLComponents(string: t.replacingOccurrences(of: "{s}", with: "a")), let scheme = u.scheme, let host = u.host {
+            img += " \(scheme)://\(host.hasPrefix("a.") ? "*." + host.dropFirst(2) : host)"
+        }
+        csp = "default-src 'self'; img-src \(img); style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+    }
+
+    func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let r = try await next.respond(to: req)
+        r.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        r.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        r.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
+        r.headers.replaceOrAdd(name: "Content-Security-Policy", value: csp)
+        return r
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import IOCCore
+@Test func version() { #expect(!IOCCoreVersion.string.isEmpty) }
