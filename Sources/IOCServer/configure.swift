@@ -22,7 +22,17 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory, sqlLogLevel: nil), as: .sqlite)
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
+        var pg = try SQLPostgresConfiguration(url: url)
+        if let schema = config.postgresSchema {
+            guard schema.count <= 63, let first = schema.unicodeScalars.first, ("a"..."z").contains(first) || first == "_",
+                  schema.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" })
+            else { throw IOCStartupError("IOC_PG_SCHEMA must be a lower-case identifier (a-z, 0-9, _)") }
+            pg.searchPath = [schema]
+        }
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
+        if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
     }
     if !config.isPostgres, let sql = app.db as? any SQLDatabase {
         // WAL lets readers run while one writer commits; the setting persists in the file.

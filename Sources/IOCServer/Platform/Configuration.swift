@@ -44,6 +44,9 @@ public struct IOCConfiguration: Sendable {
     public var liveClientBuffer: Int
     /// Interval of live heartbeats.
     public var liveHeartbeat: TimeAmount
+    /// `IOC_PG_SCHEMA`: PostgreSQL schema to keep this instance's tables in (several tenants or test runs in one
+    /// database); default: the server's search path (`public`).
+    public var postgresSchema: String?
     /// bcrypt cost for new password hashes.
     public var bcryptCost: Int
     /// `IOC_AUTO_MIGRATE`: run migrations at start (default on for SQLite; run `ioc migrate` once for PostgreSQL).
@@ -56,8 +59,9 @@ public struct IOCConfiguration: Sendable {
         tileURL: String? = nil, tileAttribution: String? = nil, demo: Bool = false, secureCookies: Bool = false,
         trustProxy: Bool = false, backgroundWork: Bool = true, databasePoolSize: Int = 8,
         liveClientBuffer: Int = 1_000, liveHeartbeat: TimeAmount = .seconds(20), bcryptCost: Int = 12,
-        autoMigrate: Bool = true
+        autoMigrate: Bool = true, postgresSchema: String? = nil
     ) {
+        self.postgresSchema = postgresSchema
         self.bcryptCost = bcryptCost
         self.autoMigrate = autoMigrate
         self.storage = storage
@@ -110,7 +114,8 @@ public struct IOCConfiguration: Sendable {
             trustProxy: flag("IOC_TRUST_PROXY", default: false),
             backgroundWork: flag("IOC_BACKGROUND", default: true),
             databasePoolSize: value("IOC_DB_POOL").flatMap(Int.init).map { max(1, min($0, 64)) } ?? 8,
-            autoMigrate: flag("IOC_AUTO_MIGRATE", default: value("DATABASE_URL") == nil)
+            autoMigrate: flag("IOC_AUTO_MIGRATE", default: value("DATABASE_URL") == nil),
+            postgresSchema: value("IOC_PG_SCHEMA")
         )
     }
 

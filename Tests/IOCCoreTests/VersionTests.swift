@@ -1,3 +1,0 @@
-import Testing
-@testable import IOCCore
-@Test func version() { #expect(!IOCCoreVersion.string.isEmpty) }
