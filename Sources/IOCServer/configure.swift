@@ -50,6 +50,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.audit = AuditLog(isPostgres: config.isPostgres)
+    app.loginThrottle = LoginThrottle()
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })

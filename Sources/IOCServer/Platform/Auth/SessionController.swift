@@ -50,8 +50,6 @@ enum SessionController {
         s.on(.DELETE, access: .anyUser, summary: "Sign out", status: .noContent, use: logout)
     }
 
-    static let failures = LoginThrottle()
-
     @Sendable static func login(_ req: Request) async throws -> SessionDTO {
         let body = try req.decodeBody(LoginRequest.self)
         let username = try Validate.required(body.username, field: "username", max: 64).lowercased()
@@ -59,6 +57,7 @@ enum SessionController {
             throw IOCError.invalid("password", vi: "Mật khẩu không hợp lệ.", en: "Invalid password.")
         }
         let throttleKey = "\(req.clientAddress)|\(username)"
+        let failures = req.application.loginThrottle
         guard failures.allowed(throttleKey) else {
             var e = IOCError(.tooManyRequests, code: "too_many_attempts",
                              vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
@@ -153,4 +152,17 @@ final class LoginThrottle: Sendable {
     }
 
     func reset(_ key: String) { state.withLockedValue { $0[key] = nil } }
+}
+
+extension Application {
+    private struct LoginThrottleKey: StorageKey { typealias Value = LoginThrottle }
+
+    /// Failed sign-in counts of this process.
+    var loginThrottle: LoginThrottle {
+        get {
+            guard let t = storage[LoginThrottleKey.self] else { fatalError("configure(_:) has not run") }
+            return t
+        }
+        set { storage[LoginThrottleKey.self] = newValue }
+    }
 }

@@ -1,0 +1,143 @@
+import Fluent
+import Foundation
+import IOCCore
+import NIOCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import IOCServer
+
+/// The test environment: in-process app tests run on a throwaway SQLite file, or on PostgreSQL when
+/// `IOC_TEST_DATABASE_URL` is set (each test in a schema of its own, dropped afterwards).
+enum TestEnvironment {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let reference: ReferenceData = try! ReferenceData.load(from: repositoryRoot + "/Resources")
+    static let postgresURL = ProcessInfo.processInfo.environment["IOC_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isPostgres: Bool { postgresURL != nil }
+
+    /// Quiet logs unless IOC_TEST_LOG_LEVEL asks for more (bootstrapped once per process).
+    static let logging: Void = {
+        let level = ProcessInfo.processInfo.environment["IOC_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+    }()
+}
+
+/// Runs `body` against a fully configured app (the real `configure`), then tears it down.
+func withApp(_ body: (Application) async throws -> Void) async throws {
+    TestEnvironment.logging
+    let app = try await Application.make(.testing)
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ioc-test-\(UUID().uuidString)").path
+    let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+    let storage: IOCConfiguration.Storage = TestEnvironment.postgresURL.map { .postgres($0) } ?? .sqliteFile(dir + "/ioc.sqlite")
+    let config = IOCConfiguration(
+        storage: storage, dataDirectory: dir, publicDirectory: TestEnvironment.repositoryRoot + "/Public",
+        resourcesDirectory: TestEnvironment.repositoryRoot + "/Resources", vendorDirectory: "/usr/share/javascript",
+        backgroundWork: false, databasePoolSize: 2, liveHeartbeat: .seconds(1), bcryptCost: 4, autoMigrate: true,
+        postgresSchema: TestEnvironment.isPostgres ? String(schema) : nil)
+    do {
+        try await configure(app, configuration: config, reference: TestEnvironment.reference)
+        try await body(app)
+    } catch {
+        await teardown(app, schema: String(schema), dir: dir)
+        throw error
+    }
+    await teardown(app, schema: String(schema), dir: dir)
+}
+
+private func teardown(_ app: Application, schema: String, dir: String) async {
+    if TestEnvironment.isPostgres, let sql = app.db as? any SQLDatabase {
+        try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+    }
+    try? await app.asyncShutdown()
+    try? FileManager.default.removeItem(atPath: dir)
+}
+
+/// Creates a user directly (bcrypt cost 4 in tests).
+@discardableResult
+func makeUser(_ app: Application, _ username: String, role: Role, password: String = "correct-horse-battery",
+              agencyCode: String? = nil, unitScope: String? = nil) async throws -> UserModel {
+    var agencyID: UUID?
+    if let code = agencyCode {
+        agencyID = try await AgencyModel.query(on: app.db).filter(\.$code == code).first()?.id
+        if agencyID == nil {
+            let a = AgencyModel(code: code, name: "Cơ quan \(code)", nameEn: code, kind: .department, parentID: nil)
+            try await a.create(on: app.db)
+            try await AgencyService.replaceJurisdiction(a.id!, units: ["66"], on: app.db)
+            agencyID = a.id
+        }
+    }
+    let hash = try Bcrypt.hash(password, cost: 4)
+    let user = UserModel(username: username, displayName: "Người dùng \(username)", passwordHash: hash, role: role,
+                         agencyID: agencyID, unitScope: unitScope)
+    try await user.create(on: app.db)
+    return user
+}
+
+/// An HTTP client over the in-memory tester that keeps the session cookie and sends the CSRF token.
+final class TestClient: @unchecked Sendable {
+    let app: Application
+    var cookie: String?
+    var csrf: String?
+    var bearer: String?
+
+    init(_ app: Application) { self.app = app }
+
+    struct Reply {
+        var status: HTTPStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+
+        var text: String { String(buffer: body) }
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:] }
+        func decode<T: Decodable>(_ t: T.Type) throws -> T { try JSONDecoder.ioc.decode(T.self, from: Data(buffer: body)) }
+        var isProblem: Bool { headers.first(name: .contentType)?.hasPrefix("application/problem+json") ?? false }
+        var problemCode: String? { json["code"] as? String }
+        var problemField: String? { json["field"] as? String }
+    }
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, contentType: String = "application/json",
+              headers extra: HTTPHeaders = [:], csrf sendCSRF: Bool = true) async throws -> Reply {
+        var headers = extra
+        if let cookie { headers.replaceOrAdd(name: .cookie, value: cookie) }
+        if sendCSRF, let csrf, ![.GET, .HEAD].contains(method) { headers.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
+        if let bearer { headers.bearerAuthorization = .init(token: bearer) }
+        var body: ByteBuffer?
+        if let json {
+            body = ByteBuffer(data: try JSONSerialization.data(withJSONObject: json))
+            headers.replaceOrAdd(name: .contentType, value: contentType)
+        } else if let raw {
+            body = ByteBuffer(string: raw)
+            headers.replaceOrAdd(name: .contentType, value: contentType)
+        }
+        let r = try await app.testing().sendRequest(method, path, headers: headers, body: body)
+        if let setCookie = r.headers.setCookie?[SessionSettings.cookieName] {
+            cookie = "\(SessionSettings.cookieName)=\(setCookie.string)"
+        }
+        return Reply(status: r.status, headers: r.headers, body: r.body)
+    }
+
+    /// Signs in and keeps the cookie and CSRF token.
+    @discardableResult
+    func login(_ username: String, _ password: String = "correct-horse-battery") async throws -> Reply {
+        let r = try await send(.POST, "/api/v1/session", json: ["username": username, "password": password])
+        if r.status == .ok { csrf = r.json["csrfToken"] as? String }
+        return r
+    }
+}
+
+/// Counts the rows of the tables that state-changing routes touch, to prove a rejected request changed nothing.
+func stateFingerprint(_ app: Application) async throws -> [String: Int] {
+    [
+        "agencies": try await AgencyModel.query(on: app.db).count(),
+        "agency_units": try await AgencyUnitModel.query(on: app.db).count(),
+        "users": try await UserModel.query(on: app.db).count(),
+        "sources": try await SourceModel.query(on: app.db).count(),
+        "audit": try await AuditEntryModel.query(on: app.db).count(),
+    ]
+}
