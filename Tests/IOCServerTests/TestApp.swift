@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import IOCCore
 import NIOCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Testing
 import Vapor
@@ -140,4 +141,74 @@ func stateFingerprint(_ app: Application) async throws -> [String: Int] {
         "sources": try await SourceModel.query(on: app.db).count(),
         "audit": try await AuditEntryModel.query(on: app.db).count(),
     ]
+}
+
+/// Starts the app's real HTTP server on a free loopback port for the duration of `body`.
+func withLiveServer(_ app: Application, _ body: (Int) async throws -> Void) async throws {
+    app.http.server.configuration.hostname = "127.0.0.1"
+    app.http.server.configuration.port = 0
+    try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    let port = try #require(app.http.server.shared.localAddress?.port)
+    do {
+        try await body(port)
+    } catch {
+        await app.server.shutdown()
+        throw error
+    }
+    await app.server.shutdown()
+}
+
+/// Collects the text messages of a WebSocket client and waits for one that matches.
+final class WebSocketProbe: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [[String: Any]] = []
+    private var closed = false
+    let ws: WebSocket
+
+    static func connect(port: Int, headers: HTTPHeaders, app: Application) async throws -> WebSocketProbe {
+        let upgraded = app.eventLoopGroup.next().makePromise(of: WebSocketProbe.self)
+        let group = app.eventLoopGroup
+        Task {
+            do {
+                try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/api/v1/live", headers: headers, on: group) { ws in
+                    upgraded.succeed(WebSocketProbe(ws: ws))
+                }
+            } catch {
+                upgraded.fail(error)
+            }
+        }
+        return try await upgraded.futureResult.get()
+    }
+
+    init(ws: WebSocket) {
+        self.ws = ws
+        ws.onText { [weak self] _, text in
+            guard let obj = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return }
+            self?.lock.withLock { self?.messages.append(obj) }
+        }
+        ws.onClose.whenComplete { [weak self] _ in self?.lock.withLock { self?.closed = true } }
+    }
+
+    var all: [[String: Any]] { lock.withLock { messages } }
+    var isClosed: Bool { lock.withLock { closed } }
+
+    func send(_ object: [String: Any]) async throws {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        try await ws.send(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits (up to `timeout`) for a message satisfying `predicate`.
+    func wait(timeout: Duration = .seconds(5), _ predicate: ([String: Any]) -> Bool) async throws -> [String: Any]? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let m = all.first(where: predicate) { return m }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+
+    /// Every event delivered so far (events arrive in batches).
+    var events: [[String: Any]] {
+        all.filter { $0["type"] as? String == "events" }.flatMap { ($0["events"] as? [[String: Any]]) ?? [] }
+    }
 }

@@ -537,6 +537,7 @@ class E2E:
         self.wait(lambda d: self.css("#login-error").is_displayed() and self.text_of("#login-error"), "#login-error stays empty")
         expect("/login.html" in self.driver.current_url, f"left the login page: {self.driver.current_url}")
         self.wait(lambda d: self.css("#login-submit").is_enabled(), "submit button stays disabled")
+        self.screenshot("login-error.png")
         return repr(self.text_of("#login-error"))
 
     def ui_login_map(self, username, password):
@@ -566,8 +567,17 @@ class E2E:
         expect(os.path.getsize(path) > 20_000, "screenshot is suspiciously small (blank page?)")
         return f"{os.path.basename(path)} {width}x{height}"
 
+    def table_rows(self, selector):
+        """The text of every cell of the table rows matching `selector`, read in one go (the views
+        re-render their tables, so element references can go stale between two calls)."""
+        return self.driver.execute_script(
+            """return [...document.querySelectorAll(arguments[0])]
+                 .map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim()));""",
+            selector,
+        )
+
     def agency_rows(self):
-        return self.css_all(".view-agencies table.data-table tbody tr:not(.empty-row)")
+        return self.table_rows(".view-agencies table.data-table tbody tr:not(.empty-row)")
 
     def ui_admin_agencies(self):
         self.driver.get(self.base + "/#/agencies")
@@ -614,16 +624,11 @@ class E2E:
         self.css("#agency-form button[type=submit]").click()
 
         def created_row():
-            for row in self.agency_rows():
-                cells = row.find_elements(By.TAG_NAME, "td")
-                if cells and (cells[0].get_attribute("textContent") or "").strip() == AGENCY_CODE:
-                    return row
-            return False
+            return next((cells for cells in self.agency_rows() if cells and cells[0] == AGENCY_CODE), False)
 
-        self.wait(lambda d: created_row(), f"{AGENCY_CODE} does not appear in the list")
+        cells = self.wait(lambda d: created_row(), f"{AGENCY_CODE} does not appear in the list")
         errors = self.text_of("#agency-form .form-error")
         expect(not errors or not self.css("#agency-form .form-error").is_displayed(), f"form error: {errors}")
-        cells = [(c.get_attribute("textContent") or "").strip() for c in created_row().find_elements(By.TAG_NAME, "td")]
         expect(cells[1] == AGENCY_NAME, f"name shown as {cells[1]!r}")
         expect(cells[2] == self.vi["agencyKind.department"], f"kind shown as {cells[2]!r}")
         success = self.css(".view-agencies .alert-ok")
@@ -641,11 +646,8 @@ class E2E:
         label = self.vi.get("auditAction.agency.create", "agency.create")
 
         def entry():
-            for row in self.css_all(".view-audit table.data-table tbody tr"):
-                cells = [(c.get_attribute("textContent") or "").strip() for c in row.find_elements(By.TAG_NAME, "td")]
-                if len(cells) >= 5 and cells[3] in (label, "agency.create"):
-                    return cells
-            return False
+            rows = self.table_rows(".view-audit table.data-table tbody tr")
+            return next((cells for cells in rows if len(cells) >= 5 and cells[3] in (label, "agency.create")), False)
 
         cells = self.wait(lambda d: entry(), "no agency.create row in the audit view")
         expect(cells[2] == "user:admin", f"actor {cells[2]!r}")

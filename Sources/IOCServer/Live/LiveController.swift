@@ -25,13 +25,20 @@ enum LiveController {
             summary: "WebSocket: subscribe to live topics (upgrade; see the message protocol in the README)",
             query: [], requestBody: nil, requestContentType: "application/json", response: nil,
             responseContentType: "application/json", successStatus: .switchingProtocols))
-        routes.webSocket("api", "v1", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: maxFrame), shouldUpgrade: { req in
-            try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
-            return [:]
-        }, onUpgrade: { req, ws in
+        // Authorization runs before the upgrade: an error thrown during the upgrade itself would leave the client hanging.
+        routes.grouped(LiveAccessMiddleware()).webSocket("api", "v1", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: maxFrame), onUpgrade: { req, ws in
             guard let principal = req.principal else { _ = ws.close(code: .policyViolation); return }
-            connect(ws: ws, principal: principal, app: req.application)
+            let app = req.application
+            // WebSocket handlers must be installed on the socket's event loop.
+            ws.eventLoop.execute { connect(ws: ws, principal: principal, app: app) }
         })
+    }
+
+    struct LiveAccessMiddleware: AsyncMiddleware {
+        func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
+            return try await next.respond(to: req)
+        }
     }
 
     static func connect(ws: WebSocket, principal: Principal, app: Application) {

@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import IOCCore
+import Testing
+import Vapor
+@testable import IOCServer
+
+/// Walks every registered API route with every kind of caller and checks the answer against the route's declared
+/// access: no credentials → 401, the wrong role → 403, and a refused call changes nothing.
+@Suite("Authorization matrix over every route")
+struct AuthorizationMatrixTests {
+    enum Caller: CaseIterable, CustomStringConvertible {
+        case anonymous, admin, `operator`, leader, officer, analyst, source
+
+        var role: Role? {
+            switch self {
+            case .admin: .admin
+            case .operator: .operator
+            case .leader: .leader
+            case .officer: .officer
+            case .analyst: .analyst
+            case .anonymous, .source: nil
+            }
+        }
+
+        var description: String { role?.rawValue ?? (self == .source ? "source" : "anonymous") }
+    }
+
+    static func samplePath(_ e: Endpoint) -> String {
+        "/" + e.path.map { c -> String in
+            switch c {
+            case .constant(let s): return s
+            case .parameter(let p): return p == "code" ? "66" : UUID().uuidString
+            default: return "x"
+            }
+        }.joined(separator: "/")
+    }
+
+    @Test func everyRouteAnswersEachCallerAsDeclared() async throws {
+        try await withApp { app in
+            var clients: [Caller: TestClient] = [:]
+            for caller in Caller.allCases {
+                let c = TestClient(app)
+                if let role = caller.role {
+                    try await makeUser(app, "u-\(role.rawValue)", role: role)
+                    try #require(try await c.login("u-\(role.rawValue)").status == .ok)
+                } else if caller == .source {
+                    let (_, key) = try await SourceController.issueKey(name: "matrix", kind: "test", on: app.db, audit: app.audit) { id in
+                        AuditRecord(actor: "test", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "test")
+                    }
+                    c.bearer = key
+                }
+                clients[caller] = c
+            }
+            let endpoints = app.endpoints.all.filter { $0.successStatus != .switchingProtocols }
+            #expect(endpoints.count >= 20)
+            var checked = 0
+            for e in endpoints {
+                // Refused calls must change nothing; log-outs are excluded from the fingerprint by running them last.
+                if e.openAPIPath == "/api/v1/session" && e.method == .DELETE { continue }
+                for caller in Caller.allCases {
+                    let before = try await stateFingerprint(app)
+                    let principal: Principal? = switch caller {
+                    case .anonymous: nil
+                    case .source: .source(AuthenticatedSource(id: UUID(), name: "x", kind: "x"))
+                    default: .user(AuthenticatedUser(id: UUID(), username: "x", displayName: "x", role: caller.role!, agencyID: nil, unitScope: nil))
+                    }
+                    let r = try await clients[caller]!.send(e.method, Self.samplePath(e), json: e.requestBody == nil ? nil : [String: Any]())
+                    let code = Int(r.status.code)
+                    if e.access.admits(principal) {
+                        #expect(code != 401 && code != 403, "\(e.method) \(e.openAPIPath) as \(caller) → \(code) \(r.text.prefix(200))")
+                        #expect(code < 500, "\(e.method) \(e.openAPIPath) as \(caller) → \(code)")
+                    } else {
+                        #expect(code == (caller == .anonymous ? 401 : 403), "\(e.method) \(e.openAPIPath) as \(caller) → \(code)")
+                        #expect(r.isProblem)
+                        #expect(try await stateFingerprint(app) == before, "\(e.method) \(e.openAPIPath) as \(caller) changed state")
+                    }
+                    checked += 1
+                }
+            }
+            #expect(checked >= endpoints.count * Caller.allCases.count - Caller.allCases.count)
+        }
+    }
+}
