@@ -16,5 +16,5 @@ url=$(scripts/pg.sh start "$pgdir")
 echo "== Swift tests on PostgreSQL ($("$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/postgres" --version))"
 IOC_TEST_DATABASE_URL="$url" swift test --skip-build
 
-echo "== browser tests (headless Chromium)"
-IOC_TEST_DATABASE_URL="$url" python3 Tests/e2e/run_e2e.py --binary .build/debug/ioc
+echo "== browser tests (headless Chromium, SQLite)"
+python3 Tests/e2e/run_e2e.py --binary .build/debug/ioc

@@ -73,8 +73,8 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(MetricsMiddleware())
-    app.middleware.use(ProblemMiddleware())
     app.middleware.use(SecurityHeadersMiddleware(tileURL: config.tileURL))
+    app.middleware.use(ProblemMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: config.publicDirectory.hasSuffix("/") ? config.publicDirectory : config.publicDirectory + "/",
                                       defaultFile: "index.html"))
     app.middleware.use(app.sessions.middleware)

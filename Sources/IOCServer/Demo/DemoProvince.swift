@@ -18,7 +18,7 @@ public enum DemoProvince {
     }
 
     public static let users: [DemoUser] = [
-        .init(username: "admin", password: "IOC-admin-2026", displayName: "Quản trị hệ thống", role: .admin, agencyCode: nil),
+        .init(username: "admin", password: "IOC-admin-2026", displayName: "Đỗ Minh Khoa (Quản trị IOC)", role: .admin, agencyCode: nil),
         .init(username: "dieuhanh", password: "IOC-dieuhanh-2026", displayName: "Nguyễn Thị Lan (Điều hành viên IOC)", role: .operator, agencyCode: "IOC"),
         .init(username: "lanhdao", password: "IOC-lanhdao-2026", displayName: "Trần Văn Minh (Phó Chủ tịch UBND tỉnh)", role: .leader, agencyCode: "UBND-TINH"),
         .init(username: "canbo.soxd", password: "IOC-canbo-2026", displayName: "Lê Hoàng Nam (Sở Xây dựng)", role: .officer, agencyCode: "SO-XD"),

@@ -16,6 +16,7 @@ enum AuditController {
 
     struct EntryList: Content {
         var items: [EntryDTO]
+        /// Entries matching the filters (the page holds at most `limit` of them).
         var total: Int
     }
 
@@ -43,16 +44,17 @@ enum AuditController {
 
     @Sendable static func list(_ req: Request) async throws -> EntryList {
         let limit = try intQuery(req, "limit", range: 1...500) ?? 100
-        var q = AuditEntryModel.query(on: req.db).sort(\.$sequence, .descending)
+        var q = AuditEntryModel.query(on: req.db)
         if let before = try intQuery(req, "before", range: 1...Int.max) { q = q.filter(\.$sequence < Int64(before)) }
         if let t = req.query[String.self, at: "targetType"] { q = q.filter(\.$targetType == String(t.prefix(64))) }
         if let t = req.query[String.self, at: "targetID"] { q = q.filter(\.$targetID == String(t.prefix(128))) }
-        let rows = try await q.limit(limit).all()
+        let total = try await q.count()
+        let rows = try await q.sort(\.$sequence, .descending).limit(limit).all()
         let items = rows.map {
             EntryDTO(seq: $0.sequence, at: $0.at, actor: $0.actor, action: $0.action, targetType: $0.targetType,
                      targetID: $0.targetID, ip: $0.origin, details: $0.details)
         }
-        return EntryList(items: items, total: items.count)
+        return EntryList(items: items, total: total)
     }
 
     @Sendable static func verify(_ req: Request) async throws -> VerifyResult {

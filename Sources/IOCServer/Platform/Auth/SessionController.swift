@@ -76,6 +76,9 @@ enum SessionController {
         }
         guard valid, let user, let uid = user.id else {
             failures.fail(throttleKey)
+            // The attempted name is not recorded (people type passwords into it); a known account is.
+            try await req.application.audit.record(
+                req.auditRecord("session.login_failed", targetType: "user", targetID: user?.id?.uuidString ?? "unknown"), on: req.db)
             throw IOCError(.unauthorized, code: "invalid_credentials", vi: "Tên đăng nhập hoặc mật khẩu không đúng.",
                            en: "Wrong username or password.")
         }
