@@ -7,7 +7,7 @@ config=${CONFIG:-debug}
 swift build -c "$config"
 bin=".build/$config/ioc"
 host=${HOST:-0.0.0.0}; port=${PORT:-8080}
-"$bin" migrate --yes
+"$bin" migrate --yes >/dev/null
 "$bin" demo
 echo
 echo "IOC: http://localhost:$port   (đăng nhập bằng một tài khoản ở trên / sign in with a login above)"

@@ -6,8 +6,12 @@ var env = try Environment.detect()
 try LoggingSystem.bootstrap(from: &env)
 let app = try await Application.make(env)
 do {
-    let configuration = IOCConfiguration.fromEnvironment()
-    app.logger.info("IOC storage: \(configuration.redactedStorageDescription)")
+    var configuration = IOCConfiguration.fromEnvironment()
+    // Migrations run by themselves only for `serve` (the data commands migrate on their own; `--help` never does).
+    let arguments = CommandLine.arguments.dropFirst()
+    configuration.autoMigrate = configuration.autoMigrate && arguments.first == "serve"
+        && !arguments.contains("--help") && !arguments.contains("-h")
+    if arguments.first == "serve" { app.logger.info("IOC storage: \(configuration.redactedStorageDescription)") }
     try await configure(app, configuration: configuration)
     registerCommands(app)
     try await app.execute()
