@@ -46,6 +46,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(CreateSources())
     app.migrations.add(CreateAuditLog())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateDossiers())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

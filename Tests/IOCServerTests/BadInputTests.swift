@@ -32,7 +32,7 @@ struct BadInputTests {
                     ? ["not-a-uuid", "%00", "..%2f..", String(repeating: "x", count: 300), "' OR 1=1"].map { bad in
                         "/" + e.path.map { if case .constant(let s) = $0 { s } else { bad } }.joined(separator: "/")
                     }
-                    : ["/" + e.path.map { if case .constant(let s) = $0 { s } else { "x" } }.joined(separator: "/") + "?limit=-1&province=%27&lat=abc&level=%00&before=x&kind=%3Cscript%3E"]
+                    : ["/" + e.path.map { if case .constant(let s) = $0 { s } else { "x" } }.joined(separator: "/") + "?limit=-1&province=%27&lat=abc&level=%00&before=x&kind=%3Cscript%3E&targetType=%00&targetID=a%00b&q=%00&groupBy=%00&month=%00&agency=%00&unit=%00&asOf=%00"]
                 for path in paths {
                     if e.requestBody != nil {
                         for (body, type) in Self.hostileBodies {

@@ -1,4 +1,5 @@
 import Fluent
+import IOCCore
 import Vapor
 
 /// Reading and verifying the audit log (admins only).
@@ -46,8 +47,12 @@ enum AuditController {
         let limit = try intQuery(req, "limit", range: 1...500) ?? 100
         var q = AuditEntryModel.query(on: req.db)
         if let before = try intQuery(req, "before", range: 1...Int.max) { q = q.filter(\.$sequence < Int64(before)) }
-        if let t = req.query[String.self, at: "targetType"] { q = q.filter(\.$targetType == String(t.prefix(64))) }
-        if let t = req.query[String.self, at: "targetID"] { q = q.filter(\.$targetID == String(t.prefix(128))) }
+        if let t = try Validate.text(req.query[String.self, at: "targetType"], field: "targetType", max: 64, required: false) {
+            q = q.filter(\.$targetType == t)
+        }
+        if let t = try Validate.text(req.query[String.self, at: "targetID"], field: "targetID", max: 128, required: false) {
+            q = q.filter(\.$targetID == t)
+        }
         let total = try await q.count()
         let rows = try await q.sort(\.$sequence, .descending).limit(limit).all()
         let items = rows.map {

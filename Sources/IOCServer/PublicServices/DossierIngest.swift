@@ -1,0 +1,244 @@
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// Validates, assesses and upserts batches of dossiers. A rejected item stores nothing; accepted items commit
+/// together; a re-sent dossier replaces the stored one only when its data is newer.
+struct DossierIngest {
+    static let maxBatch = 5_000
+    let rules: TimelinessRules
+    let catalog: UnitCatalog
+    let now: Date
+
+    /// A validated dossier with its assessment, ready to write.
+    struct Prepared {
+        var index: Int
+        var input: DossierInput
+        var facts: DossierFacts
+        var assessment: DossierAssessment
+        var versionAt: Date
+        var versionEvents: Int
+    }
+
+    static let farFuture = Date(timeIntervalSince1970: 32_503_680_000)  // 3000-01-01, "still open"
+
+    /// Checks one item; returns the facts or the first problem found (with its field).
+    func validate(_ d: DossierInput, agencies: Set<String>) -> Result<Prepared, ValidationFailure> {
+        func fail(_ field: String, _ vi: String, _ en: String) -> Result<Prepared, ValidationFailure> {
+            .failure(ValidationFailure(field: field, vi: vi, en: en))
+        }
+        do {
+            let code = try Validate.required(d.code, field: "code", max: 100)
+            let procedureCode = try Validate.required(d.procedureCode, field: "procedureCode", max: 64)
+            _ = try Validate.required(d.procedureName, field: "procedureName", max: 500)
+            let agency = try Validate.required(d.agencyCode, field: "agencyCode", max: 64)
+            guard agencies.contains(agency) else {
+                return fail("agencyCode", "Cơ quan \(agency.prefix(64)) không có trong danh mục cơ quan.", "Agency \(agency.prefix(64)) is not in the agency registry.")
+            }
+            _ = procedureCode
+            if let u = d.unitCode {
+                guard let unit = catalog[u], unit.level == .commune else {
+                    return fail("unitCode", "Mã xã/phường \(u.prefix(10)) không tồn tại.", "Unknown commune code \(u.prefix(10)).")
+                }
+            }
+            guard let channel = d.channel, ["online", "direct", "postal"].contains(channel) else {
+                return fail("channel", "Kênh nộp phải là online, direct hoặc postal.", "channel must be online, direct or postal.")
+            }
+            if let level = d.onlineLevel, !["full", "partial"].contains(level) {
+                return fail("onlineLevel", "Mức độ trực tuyến phải là full, partial hoặc null.", "onlineLevel must be full, partial or null.")
+            }
+            guard let status = d.status.flatMap(DossierStatus.init(rawValue:)) else {
+                return fail("status", "Trạng thái phải là mã quốc gia từ 1 đến 10.", "status must be a national status code 1–10.")
+            }
+            guard let received = d.receivedAt else {
+                return fail("receivedAt", "Thiếu thời điểm tiếp nhận (ISO 8601 có múi giờ).", "receivedAt is required (ISO 8601 with offset).")
+            }
+            let earliest = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+            let latest = now.addingTimeInterval(300)
+            func checkTime(_ date: Date?, _ field: String) throws {
+                guard let date else { return }
+                guard date >= earliest, date <= latest else {
+                    throw ValidationFailure(field: field, vi: "Thời điểm \(field) nằm ngoài khoảng hợp lệ (từ 2000 đến hiện tại).", en: "\(field) is outside the valid range (2000 to now).")
+                }
+                guard date >= received || field == "dueAt" else {
+                    throw ValidationFailure(field: field, vi: "\(field) sớm hơn thời điểm tiếp nhận.", en: "\(field) is earlier than receivedAt.")
+                }
+            }
+            try checkTime(received, "receivedAt")
+            try checkTime(d.finishedAt, "finishedAt")
+            try checkTime(d.returnedAt, "returnedAt")
+            if let due = d.dueAt, due < received {
+                return fail("dueAt", "Hạn trả kết quả sớm hơn thời điểm tiếp nhận.", "dueAt is earlier than receivedAt.")
+            }
+            var limit: ProcessingLimit?
+            if let l = d.limit {
+                guard let value = l.value, let unitRaw = l.unit, let unit = ProcessingLimit.Unit(rawValue: unitRaw),
+                      let pl = ProcessingLimit(value: value, unit: unit), value <= 3_650
+                else {
+                    return fail("limit", "Thời hạn phải có dạng {\"value\": 0–3650, \"unit\": \"workingDays\" | \"workingHours\" | \"days\"}.",
+                                "limit must be {\"value\": 0–3650, \"unit\": \"workingDays\" | \"workingHours\" | \"days\"}.")
+                }
+                limit = pl
+            }
+            if limit == nil, d.dueAt == nil, status != .submitted, status != .refused {
+                return fail("limit", "Cần thời hạn giải quyết (limit) hoặc hạn trả kết quả (dueAt).", "limit or dueAt is required.")
+            }
+            let rawHistory = d.history ?? []
+            guard rawHistory.count <= 200 else { return fail("history", "Tối đa 200 mốc trạng thái.", "At most 200 history entries.") }
+            var history: [StatusChange] = []
+            for (i, h) in rawHistory.enumerated() {
+                guard let s = h.status.flatMap(DossierStatus.init(rawValue:)) else {
+                    return fail("history[\(i)].status", "Trạng thái phải là mã từ 1 đến 10.", "status must be 1–10.")
+                }
+                guard let at = h.at else { return fail("history[\(i)].at", "Thiếu thời điểm.", "at is required.") }
+                try checkTime(at, "history[\(i)].at")
+                history.append(StatusChange(status: s, at: at))
+            }
+            let rawSupplements = d.supplements ?? []
+            guard rawSupplements.count <= 50 else { return fail("supplements", "Tối đa 50 yêu cầu bổ sung.", "At most 50 supplement requests.") }
+            var supplements: [SupplementRequest] = []
+            for (i, s) in rawSupplements.enumerated() {
+                guard let requested = s.requestedAt else {
+                    return fail("supplements[\(i)].requestedAt", "Thiếu thời điểm yêu cầu bổ sung.", "requestedAt is required.")
+                }
+                try checkTime(requested, "supplements[\(i)].requestedAt")
+                try checkTime(s.completedAt, "supplements[\(i)].completedAt")
+                if let c = s.completedAt, c < requested {
+                    return fail("supplements[\(i)].completedAt", "Thời điểm hoàn thành bổ sung sớm hơn thời điểm yêu cầu.", "completedAt is earlier than requestedAt.")
+                }
+                supplements.append(SupplementRequest(requestedAt: requested, completedAt: s.completedAt))
+            }
+            let facts = DossierFacts(code: code, receivedAt: received, dueAt: d.dueAt, limit: limit, status: status, history: history,
+                                     supplements: supplements, finishedAt: d.finishedAt, returnedAt: d.returnedAt)
+            let moments = [received, d.finishedAt, d.returnedAt].compactMap { $0 } + history.map(\.at)
+                + supplements.flatMap { [$0.requestedAt, $0.completedAt].compactMap { $0 } }
+            return .success(Prepared(index: 0, input: d, facts: facts, assessment: rules.assess(facts),
+                                     versionAt: moments.max() ?? received, versionEvents: history.count + supplements.count + status.rawValue))
+        } catch let v as ValidationFailure {
+            return .failure(v)
+        } catch {
+            return fail("", "Hồ sơ không hợp lệ.", "Invalid dossier.")
+        }
+    }
+
+    /// Validates and commits a batch. Items repeated in one batch: the last one wins.
+    func ingest(_ items: [LossyDossier], sourceID: UUID?, on db: any Database) async throws -> IngestResult {
+        let agencies = Set(try await AgencyModel.query(on: db).all().map(\.code))
+        var results: [IngestResult.Item] = []
+        var prepared: [String: Prepared] = [:]
+        for (i, item) in items.enumerated() {
+            guard let value = item.value else {
+                let e = item.error ?? ValidationFailure(field: "", vi: "Hồ sơ không hợp lệ.", en: "Invalid dossier.")
+                results.append(.init(index: i, code: nil, result: "rejected", field: e.field, messages: e.message))
+                continue
+            }
+            switch validate(value, agencies: agencies) {
+            case .failure(let e):
+                results.append(.init(index: i, code: value.code.map { String($0.prefix(100)) }, result: "rejected", field: e.field, messages: e.message))
+            case .success(var p):
+                p.index = i
+                prepared[p.facts.code] = p
+                results.append(.init(index: i, code: p.facts.code, result: "pending", field: nil, messages: nil))
+            }
+        }
+        let accepted = Array(prepared.values)
+        var outcome: [String: String] = [:]
+        if !accepted.isEmpty {
+            outcome = try await write(accepted, sourceID: sourceID, on: db)
+        }
+        var created = 0, updated = 0, unchanged = 0
+        for i in results.indices where results[i].result == "pending" {
+            let code = results[i].code!
+            // An earlier duplicate of a code in the same batch was superseded by the later one.
+            let r = prepared[code]?.index == results[i].index ? (outcome[code] ?? "unchanged") : "unchanged"
+            results[i].result = r
+            switch r {
+            case "created": created += 1
+            case "updated": updated += 1
+            default: unchanged += 1
+            }
+        }
+        let rejected = results.filter { $0.result == "rejected" }.count
+        return IngestResult(accepted: results.count - rejected, rejected: rejected, created: created, updated: updated,
+                            unchanged: unchanged, items: results)
+    }
+
+    static let columns = [
+        "code", "procedure_code", "procedure_name", "agency_code", "unit_code", "channel", "online_level", "limit_value",
+        "limit_unit", "received_at", "source_due_at", "status", "history", "supplements", "finished_at", "returned_at",
+        "paid_online", "digitized", "e_result", "apology_issued", "version_at", "version_events", "source_id", "ingested_at",
+        "effective_receipt", "due_at", "due_date", "compares_by_date", "end_at", "final_timeliness", "paused_at",
+        "paused_late", "supplement_count", "forced_late", "excluded", "withdrawn_at", "closed_at",
+    ]
+
+    /// Writes the accepted dossiers that are new or newer than the stored version; returns created/updated/unchanged per code.
+    private func write(_ items: [Prepared], sourceID: UUID?, on db: any Database) async throws -> [String: String] {
+        try await db.transaction { fluentTx in
+            guard let tx = fluentTx as? any SQLDatabase else {
+                throw IOCError(.internalServerError, code: "internal", vi: "Lỗi cơ sở dữ liệu.", en: "Database error.")
+            }
+            var outcome: [String: String] = [:]
+            for chunk in stride(from: 0, to: items.count, by: 400).map({ Array(items[$0..<min($0 + 400, items.count)]) }) {
+                let rows = try await tx.select().column("code").column("version_at").column("version_events")
+                    .from(DossierModel.schema).where(SQLIdentifier("code"), .in, SQLBind.group(chunk.map(\.facts.code))).all()
+                var stored: [String: (Date, Int)] = [:]
+                for r in rows {
+                    stored[try r.decode(column: "code", as: String.self)] =
+                        (try r.decode(column: "version_at", as: Date.self), try r.decode(column: "version_events", as: Int.self))
+                }
+                var toWrite: [Prepared] = []
+                for p in chunk {
+                    if let (at, events) = stored[p.facts.code] {
+                        if p.versionAt > at || (p.versionAt == at && p.versionEvents > events) {
+                            outcome[p.facts.code] = "updated"
+                            toWrite.append(p)
+                        } else {
+                            outcome[p.facts.code] = "unchanged"
+                        }
+                    } else {
+                        outcome[p.facts.code] = "created"
+                        toWrite.append(p)
+                    }
+                }
+                guard !toWrite.isEmpty else { continue }
+                let insert = tx.insert(into: DossierModel.schema).columns(Self.columns)
+                for p in toWrite { insert.values(row(p, sourceID: sourceID)) }
+                try await insert.onConflict(with: ["code"]) { update in
+                    var u = update
+                    for c in Self.columns where c != "code" { u = u.set(excludedValueOf: c) }
+                    return u
+                }.run()
+            }
+            return outcome
+        }
+    }
+
+    private func row(_ p: Prepared, sourceID: UUID?) -> [any Encodable & Sendable] {
+        let d = p.input, a = p.assessment
+        let history = p.facts.history.map { ["status": $0.status.rawValue, "at": ISO8601.format($0.at)] as [String: any Sendable] }
+        let supplements = p.facts.supplements.map { s -> [String: any Sendable] in
+            var o: [String: any Sendable] = ["requestedAt": ISO8601.format(s.requestedAt)]
+            if let c = s.completedAt { o["completedAt"] = ISO8601.format(c) }
+            return o
+        }
+        func json(_ v: Any) -> String {
+            (try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+        }
+        let final: String? = a.endAt.map { a.timeliness(asOf: $0).rawValue }
+        let pausedLate = a.pausedAt.map { a.forcedLate || a.judge($0) == .late } ?? false
+        // Mirrors PublicServiceCounts(dossier:…): a withdrawn dossier leaves the form when withdrawn (its receipt
+        // when that instant is unknown); any other when processing ends.
+        let withdrawalAt: Date? = a.withdrawn ? (a.withdrawnAt ?? a.receivedAt) : nil
+        let closed = (a.withdrawn ? withdrawalAt : a.endAt) ?? Self.farFuture
+        return [
+            p.facts.code, d.procedureCode!, d.procedureName!, d.agencyCode!, d.unitCode, d.channel!, d.onlineLevel,
+            p.facts.limit?.value, p.facts.limit?.unit.rawValue, p.facts.receivedAt, d.dueAt, p.facts.status.rawValue,
+            json(history), json(supplements), d.finishedAt, d.returnedAt, d.paidOnline, d.digitized, d.eResult, d.apologyIssued,
+            p.versionAt, p.versionEvents, sourceID, now, a.effectiveReceipt, a.due, a.dueDate.map { $0.year * 10_000 + $0.month * 100 + $0.day },
+            a.comparesByDate, a.endAt, final, a.pausedAt, pausedLate, a.supplementCount, a.forcedLate, a.excluded,
+            withdrawalAt, closed,
+        ]
+    }
+}

@@ -1,0 +1,382 @@
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// Giám sát dịch vụ công: dossier ingest from the one-stop system, a dossier with its computed deadline, the
+/// monthly-form figures and the overdue list.
+enum PublicServicesController {
+    static let readers: Access = .roles([.admin, .operator, .leader, .officer, .analyst])
+
+    static let ingestItemSchema = SharedSchemas.register("DossierInput", .object([
+        "code": .string, "procedureCode": .string, "procedureName": .string, "agencyCode": .string, "unitCode": .nullable(.string),
+        "channel": .enumeration(["online", "direct", "postal"]), "onlineLevel": .nullable(.enumeration(["full", "partial"])),
+        "limit": .object(["value": .integer, "unit": .enumeration(["workingDays", "workingHours", "days"])], required: ["value", "unit"]),
+        "receivedAt": .dateTime, "dueAt": .nullable(.dateTime), "status": .described(.integer, "National status code 1–10"),
+        "history": .array(.object(["status": .integer, "at": .dateTime], required: ["status", "at"])),
+        "supplements": .array(.object(["requestedAt": .dateTime, "completedAt": .nullable(.dateTime)], required: ["requestedAt"])),
+        "finishedAt": .nullable(.dateTime), "returnedAt": .nullable(.dateTime), "paidOnline": .nullable(.boolean),
+        "digitized": .nullable(.boolean), "eResult": .nullable(.boolean), "apologyIssued": .nullable(.boolean),
+    ], required: ["code", "procedureCode", "procedureName", "agencyCode", "channel", "receivedAt", "status"]))
+    static let ingestResultSchema = SharedSchemas.register("IngestResult", .object([
+        "accepted": .integer, "rejected": .integer, "created": .integer, "updated": .integer, "unchanged": .integer,
+        "items": .array(.object(["index": .integer, "code": .nullable(.string), "result": .enumeration(["created", "updated", "unchanged", "rejected"]),
+                                 "field": .nullable(.string), "messages": .nullable(.object(["vi": .string, "en": .string], required: []))], required: ["index", "result"])),
+    ], required: ["accepted", "rejected", "items"]))
+    static let countsSchema = JSONSchema.object([
+        "carriedOver": .integer, "receivedOnline": .integer, "receivedDirect": .integer, "receivedPostal": .integer, "received": .integer,
+        "toHandle": .integer, "resolvedEarly": .integer, "resolvedOnTime": .integer, "resolvedLate": .integer, "resolved": .integer,
+        "inProgressWithin": .integer, "inProgressOverdue": .integer, "pausedWithin": .integer, "pausedOverdue": .integer,
+        "withdrawn": .integer, "onTimeRate": .nullable(.number), "earlyOrOnTimeAmongResolvedRate": .nullable(.number),
+    ], required: [])
+    static let statsSchema = SharedSchemas.register("PublicServiceStats", .object([
+        "from": .dateTime, "to": .dateTime, "asOf": .dateTime, "groupBy": .string,
+        "definitions": .any, "rows": .array(.object(["key": .nullable(.string), "label": .nullable(.string), "counts": countsSchema], required: [])),
+        "total": countsSchema,
+    ], required: ["from", "to", "rows", "total"]))
+
+    static func register(_ api: APIBuilder) {
+        let p = api.group("public-services", tag: "Public services")
+        p.on(.POST, "dossiers", access: .rolesOrSource([.admin]),
+             summary: "Ingest up to 5,000 dossiers (upsert by code; per-item result; rejected items store nothing)",
+             body: .array(ingestItemSchema), response: ingestResultSchema, maxBodySize: "32mb", use: ingest)
+        p.on(.GET, "dossiers", ":code", access: readers, summary: "A dossier with its computed due moment and timeliness",
+             query: [.init("asOf", "ISO 8601 instant to judge at (default now)", .dateTime)], response: .any, use: dossier)
+        p.on(.GET, "stats", access: readers, summary: "Monthly-form figures per agency, commune, procedure or channel",
+             query: [.init("from", "Period start (ISO 8601)", .dateTime), .init("to", "Period end, exclusive (ISO 8601)", .dateTime),
+                     .init("month", "yyyy-MM: a whole month instead of from/to", .string),
+                     .init("period", "calendarMonth (default) | reportMonth (15th→14th, NĐ 09/2019)", .string),
+                     .init("groupBy", "agency | unit | procedure | channel | total", .string)],
+             response: statsSchema, use: stats)
+        p.on(.GET, "scorecard", access: readers, summary: "QĐ 766 scorecard for what the data supports (per province, agency or commune)",
+             query: [.init("month", "yyyy-MM (default: this month)", .string), .init("period", "calendarMonth | reportMonth", .string),
+                     .init("from", "Period start", .dateTime), .init("to", "Period end, exclusive", .dateTime),
+                     .init("agency", "Agency code", .string), .init("unit", "Commune code", .string)],
+             response: .any, use: scorecard)
+        p.on(.GET, "overdue", access: readers, summary: "Overdue and due-soon dossiers now",
+             query: [.init("dueSoonHours", "Also list dossiers due within this many hours (default 24)", .integer),
+                     .init("limit", "1–1000 (default 200)", .integer)],
+             response: .any, use: overdue)
+    }
+
+    static func rules(_ app: Application) -> TimelinessRules { TimelinessRules(calendar: .vietnamCivilService) }
+
+    // MARK: Ingest
+
+    @Sendable static func ingest(_ req: Request) async throws -> Response {
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+            throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu nội dung yêu cầu.", en: "The request body is missing.")
+        }
+        guard req.headers.contentType?.subType == "json" else {
+            throw IOCError(.unsupportedMediaType, code: "unsupported_media_type", vi: "Nội dung phải là JSON.", en: "The body must be JSON.")
+        }
+        let items: [LossyDossier]
+        do {
+            items = try JSONDecoder.ioc.decode([LossyDossier].self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw IOCError(.badRequest, code: "malformed_body", vi: "Nội dung phải là một mảng JSON các hồ sơ.", en: "The body must be a JSON array of dossiers.")
+        }
+        guard !items.isEmpty, items.count <= DossierIngest.maxBatch else {
+            throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(DossierIngest.maxBatch) hồ sơ.", en: "Send 1 to \(DossierIngest.maxBatch) dossiers per request.")
+        }
+        var sourceID: UUID?
+        if case .source(let s)? = req.principal { sourceID = s.id }
+        let ingest = DossierIngest(rules: rules(req.application), catalog: req.application.reference.units, now: Date())
+        let result = try await ingest.ingest(items, sourceID: sourceID, on: req.db)
+        guard result.accepted > 0 else {
+            var e = IOCError.invalid(result.items.first?.field ?? "", vi: "Không hồ sơ nào hợp lệ; không có gì được lưu.", en: "No dossier was valid; nothing was stored.")
+            e.code = "validation"
+            let problem = ProblemMiddleware.problem(for: e, request: req)
+            var body = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(problem)) as? [String: Any] ?? [:]
+            body["items"] = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(result.items))
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
+            return Response(status: .unprocessableEntity, headers: headers, body: .init(data: try JSONSerialization.data(withJSONObject: body)))
+        }
+        try await req.application.audit.record(req.auditRecord(
+            "dossiers.ingest", targetType: "dossiers", targetID: "batch",
+            details: "accepted=\(result.accepted) rejected=\(result.rejected) created=\(result.created) updated=\(result.updated)"), on: req.db)
+        if let sourceID { try await SourceRegistry.touch(sourceID, on: req.db) }
+        if result.created + result.updated > 0 {
+            req.application.live.publish(topic: "publicservices", ["type": "dossiers.ingested", "created": "\(result.created)", "updated": "\(result.updated)"])
+        }
+        return try await result.encodeResponse(for: req)
+    }
+
+    // MARK: One dossier
+
+    @Sendable static func dossier(_ req: Request) async throws -> DossierView {
+        let user = try req.requireUser()
+        let code = try Validate.required(req.parameters.get("code"), field: "code", max: 100)
+        let asOf = try instantQuery(req, "asOf") ?? Date()
+        guard let m = try await DossierModel.find(code, on: req.db) else { throw IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)") }
+        let agency = try await AgencyModel.query(on: req.db).filter(\.$code == m.agencyCode).first()
+        if user.scope != .all {
+            guard let aid = agency?.id, try await AgencyService.userCovers(user, agencyID: aid, on: req.db, catalog: req.application.reference.units) else {
+                throw IOCError.forbidden
+            }
+        }
+        let decoder = JSONDecoder.ioc
+        let history = (try? decoder.decode([DossierView.HistoryEntry].self, from: Data(m.history.utf8))) ?? []
+        let supplements = (try? decoder.decode([DossierView.Supplement].self, from: Data(m.supplements.utf8))) ?? []
+        let limit: ProcessingLimit? = m.limitUnit.flatMap(ProcessingLimit.Unit.init(rawValue:)).flatMap { u in m.limitValue.flatMap { ProcessingLimit(value: $0, unit: u) } }
+        let facts = DossierFacts(code: code, receivedAt: m.receivedAt, dueAt: m.sourceDueAt, limit: limit,
+                                 status: DossierStatus(rawValue: m.status) ?? .processing,
+                                 history: history.compactMap { h in DossierStatus(rawValue: h.status).map { StatusChange(status: $0, at: h.at) } },
+                                 supplements: supplements.map { SupplementRequest(requestedAt: $0.requestedAt, completedAt: $0.completedAt) },
+                                 finishedAt: m.finishedAt, returnedAt: m.returnedAt)
+        let r = rules(req.application)
+        let a = r.assess(facts)
+        let t = a.timeliness(asOf: asOf)
+        let status = DossierStatus(rawValue: m.status) ?? .processing
+        return DossierView(
+            code: code, procedureCode: m.procedureCode, procedureName: m.procedureName, agencyCode: m.agencyCode, agencyName: agency?.name,
+            unitCode: m.unitCode, channel: m.channel, onlineLevel: m.onlineLevel,
+            limit: limit.map { .init(value: $0.value, unit: $0.unit.rawValue) }, receivedAt: m.receivedAt,
+            effectiveReceivedAt: a.effectiveReceipt, dueAt: a.due, dueSource: a.dueSource.rawValue, status: m.status,
+            statusName: LocalizedMessage(vi: status.vietnameseName, en: status.englishName), history: history, supplements: supplements,
+            finishedAt: m.finishedAt, returnedAt: m.returnedAt, endOfProcessingAt: a.endAt, paidOnline: m.paidOnline,
+            digitized: m.digitized, eResult: m.eResult, apologyIssued: m.apologyIssued, asOf: asOf, timeliness: t.rawValue,
+            timelinessName: LocalizedMessage(vi: t.vietnameseName, en: t.englishName), daysLate: r.daysLate(a, asOf: asOf))
+    }
+
+    // MARK: Figures
+
+    struct CountsDTO: Content {
+        var carriedOver, receivedOnline, receivedDirect, receivedPostal, received, toHandle: Int
+        var resolvedEarly, resolvedOnTime, resolvedLate, resolved: Int
+        var inProgressWithin, inProgressOverdue, pausedWithin, pausedOverdue, withdrawn: Int
+        var onTimeRate: Double?
+        var earlyOrOnTimeAmongResolvedRate: Double?
+
+        init(_ c: PublicServiceCounts) {
+            carriedOver = c.carriedOver; receivedOnline = c.receivedOnline; receivedDirect = c.receivedDirect
+            receivedPostal = c.receivedPostal; received = c.received; toHandle = c.toHandle; resolvedEarly = c.resolvedEarly
+            resolvedOnTime = c.resolvedOnTime; resolvedLate = c.resolvedLate; resolved = c.resolved
+            inProgressWithin = c.inProgressWithin; inProgressOverdue = c.inProgressOverdue; pausedWithin = c.pausedWithin
+            pausedOverdue = c.pausedOverdue; withdrawn = c.withdrawn
+            onTimeRate = c.onTimeRate.map { ($0 * 10_000).rounded() / 10_000 }
+            earlyOrOnTimeAmongResolvedRate = c.earlyOrOnTimeAmongResolvedRate.map { ($0 * 10_000).rounded() / 10_000 }
+        }
+    }
+
+    struct StatsDTO: Content {
+        struct Row: Content {
+            var key: String?
+            var label: String?
+            var counts: CountsDTO
+        }
+
+        struct Definition: Content {
+            var name: LocalizedMessage
+            var definition: LocalizedMessage
+        }
+
+        var from: Date
+        var to: Date
+        var asOf: Date
+        var groupBy: String
+        var definitions: [String: Definition]
+        var rows: [Row]
+        var total: CountsDTO
+    }
+
+    /// Parses the period: `month=yyyy-MM` (+ `period=reportMonth`) or `from`/`to`; default the current calendar month.
+    static func period(_ req: Request) throws -> (Date, Date) {
+        if let month = req.query[String.self, at: "month"] {
+            let parts = month.split(separator: "-")
+            guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (2000...2100).contains(y), (1...12).contains(m) else {
+                throw IOCError.invalid("month", vi: "Tháng phải có dạng yyyy-MM.", en: "month must be yyyy-MM.")
+            }
+            let kind = req.query[String.self, at: "period"] ?? "calendarMonth"
+            let p: ReportPeriod
+            switch kind {
+            case "calendarMonth": p = .calendarMonth(year: y, month: m)
+            case "reportMonth": p = .reportMonth(year: y, month: m)
+            default: throw IOCError.invalid("period", vi: "Kỳ báo cáo phải là calendarMonth hoặc reportMonth.", en: "period must be calendarMonth or reportMonth.")
+            }
+            let b = p.bounds()
+            return (b.lowerBound, b.upperBound)
+        }
+        let from = try instantQuery(req, "from")
+        let to = try instantQuery(req, "to")
+        if from == nil && to == nil {
+            let today = WorkingCalendar.vietnamCivilService.civilDate(of: Date())
+            let b = ReportPeriod.calendarMonth(year: today.year, month: today.month).bounds()
+            return (b.lowerBound, b.upperBound)
+        }
+        guard let from, let to else {
+            throw IOCError.invalid(from == nil ? "from" : "to", vi: "Cần cả from và to.", en: "Both from and to are required.")
+        }
+        guard from < to, to.timeIntervalSince(from) <= 5 * 366 * 86_400 else {
+            throw IOCError.invalid("to", vi: "Khoảng thời gian không hợp lệ (from < to, tối đa 5 năm).", en: "Invalid range (from < to, at most 5 years).")
+        }
+        return (from, to)
+    }
+
+    /// The agency codes an officer may see (their agency and those below it); `nil` for everything.
+    static func visibleAgencyCodes(_ req: Request) async throws -> [String]? {
+        let user = try req.requireUser()
+        if user.scope == .all { return nil }
+        var visible: [String] = []
+        for a in try await AgencyModel.query(on: req.db).all() where try await AgencyService.userCovers(user, agencyID: a.id!, on: req.db, catalog: req.application.reference.units) {
+            visible.append(a.code)
+        }
+        return visible
+    }
+
+    @Sendable static func stats(_ req: Request) async throws -> StatsDTO {
+        let (from, to) = try period(req)
+        let groupRaw = req.query[String.self, at: "groupBy"] ?? "agency"
+        guard let group = PublicServiceStats.Grouping(rawValue: groupRaw) else {
+            throw IOCError.invalid("groupBy", vi: "groupBy phải là agency, unit, procedure, channel hoặc total.", en: "groupBy must be agency, unit, procedure, channel or total.")
+        }
+        let asOf = min(to, Date())
+        let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group,
+                                                     agencyCodes: try await visibleAgencyCodes(req))
+        var labels: [String: String] = [:]
+        switch group {
+        case .agency: for a in try await AgencyModel.query(on: req.db).all() { labels[a.code] = a.name }
+        case .unit: for r in rows { if let k = r.key { labels[k] = req.application.reference.units[k]?.fullName } }
+        default: break
+        }
+        let total = rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts }
+        let definitions = Dictionary(uniqueKeysWithValues: TimelinessRate.allCases.map { rate in
+            (rate == .onTime ? "onTimeRate" : "earlyOrOnTimeAmongResolvedRate",
+             StatsDTO.Definition(name: .init(vi: rate.vietnameseName, en: rate.englishName),
+                                 definition: .init(vi: rate.vietnameseDefinition, en: rate.englishDefinition)))
+        })
+        return StatsDTO(
+            from: from, to: to, asOf: asOf, groupBy: group.rawValue, definitions: definitions,
+            rows: rows.sorted { ($0.key ?? "") < ($1.key ?? "") }.map { .init(key: $0.key, label: $0.key.flatMap { labels[$0] }, counts: CountsDTO($0.counts)) },
+            total: CountsDTO(total))
+    }
+
+    // MARK: QĐ 766 scorecard
+
+    struct ScorecardDTO: Content {
+        struct Indicator: Content {
+            var id: String
+            var name: LocalizedMessage
+            var formula: LocalizedMessage
+            var supported: Bool
+            var reason: LocalizedMessage?
+            var numerator: Int?
+            var denominator: Int?
+            var rate: Double?
+            var threshold: Double?
+            var maxScore: Double
+            var score: Double?
+        }
+
+        var from: Date
+        var to: Date
+        var asOf: Date
+        var scope: String
+        var indicators: [Indicator]
+        var totalScore: Double
+        var scoredMaxScore: Double
+        var supportedMaxScore: Double
+        var fullMaxScore: Double
+    }
+
+    @Sendable static func scorecard(_ req: Request) async throws -> ScorecardDTO {
+        let (from, to) = try period(req)
+        let asOf = min(to, Date())
+        var codes = try await visibleAgencyCodes(req)
+        var scope = "province"
+        if let agency = req.query[String.self, at: "agency"] {
+            let code = try Validate.code(agency, field: "agency")
+            guard try await AgencyModel.query(on: req.db).filter(\.$code == code).first() != nil else {
+                throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại.", en: "Unknown agency.")
+            }
+            if let visible = codes, !visible.contains(code) { throw IOCError.forbidden }
+            codes = [code]
+            scope = "agency:\(code)"
+        }
+        var rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: .unit, agencyCodes: codes)
+        if let unit = req.query[String.self, at: "unit"] {
+            guard req.application.reference.units[unit]?.level == .commune else {
+                throw IOCError.invalid("unit", vi: "Mã xã/phường không tồn tại.", en: "Unknown commune code.")
+            }
+            rows = rows.filter { $0.key == unit }
+            scope = scope == "province" ? "unit:\(unit)" : scope + ",unit:\(unit)"
+        }
+        let card = Scorecard766(counts: rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
+        return ScorecardDTO(
+            from: from, to: to, asOf: asOf, scope: scope,
+            indicators: card.indicators.map { i in
+                .init(id: i.id, name: .init(vi: i.vietnameseName, en: i.englishName), formula: .init(vi: i.vietnameseFormula, en: i.englishFormula),
+                      supported: i.supported, reason: i.vietnameseReason.map { LocalizedMessage(vi: $0, en: i.englishReason ?? $0) },
+                      numerator: i.numerator, denominator: i.denominator, rate: i.rate, threshold: i.threshold, maxScore: i.maxScore, score: i.score)
+            },
+            totalScore: card.totalScore, scoredMaxScore: card.scoredMaxScore, supportedMaxScore: card.supportedMaxScore,
+            fullMaxScore: card.fullMaxScore)
+    }
+
+    // MARK: Overdue now
+
+    struct OverdueItem: Content {
+        var code: String
+        var procedureName: String
+        var agencyCode: String
+        var unitCode: String?
+        var receivedAt: Date
+        var dueAt: Date?
+        var timeliness: String
+        var daysLate: Int
+        var apologyIssued: Bool?
+    }
+
+    struct OverdueList: Content {
+        var asOf: Date
+        var overdue: [OverdueItem]
+        var dueSoon: [OverdueItem]
+    }
+
+    @Sendable static func overdue(_ req: Request) async throws -> OverdueList {
+        let soonHours = try intQuery(req, "dueSoonHours", range: 0...24 * 30) ?? 24
+        let limit = try intQuery(req, "limit", range: 1...1_000) ?? 200
+        let now = Date()
+        var q = DossierModel.query(on: req.db).filter(\.$excluded == false).filter(\.$closedAt > now)
+            .filter(\.$dueAt != nil).filter(\.$dueAt < now.addingTimeInterval(Double(soonHours) * 3600))
+        if let codes = try await visibleAgencyCodes(req) {
+            guard !codes.isEmpty else { return OverdueList(asOf: now, overdue: [], dueSoon: []) }
+            q = q.filter(\.$agencyCode ~~ codes)
+        }
+        let rows = try await q.sort(\.$dueAt).limit(limit * 2).all()
+        let r = rules(req.application)
+        var overdue: [OverdueItem] = [], soon: [OverdueItem] = []
+        for m in rows {
+            let a = DossierAssessment.fromStored(m)
+            let t = a.timeliness(asOf: now)
+            let item = OverdueItem(code: m.id!, procedureName: m.procedureName, agencyCode: m.agencyCode, unitCode: m.unitCode,
+                                   receivedAt: m.receivedAt, dueAt: m.dueAt, timeliness: t.rawValue, daysLate: r.daysLate(a, asOf: now),
+                                   apologyIssued: m.apologyIssued)
+            if t.isOverdue { if overdue.count < limit { overdue.append(item) } } else if soon.count < limit { soon.append(item) }
+        }
+        return OverdueList(asOf: now, overdue: overdue.sorted { $0.daysLate > $1.daysLate }, dueSoon: soon)
+    }
+
+    static func instantQuery(_ req: Request, _ name: String) throws -> Date? {
+        guard let raw = req.query[String.self, at: name] else { return nil }
+        guard let d = ISO8601.parse(raw) else {
+            throw IOCError.invalid(name, vi: "\(name) phải là thời điểm ISO 8601 có múi giờ, ví dụ 2026-11-01T00:00:00+07:00.",
+                                   en: "\(name) must be an ISO 8601 instant with offset, e.g. 2026-11-01T00:00:00+07:00.")
+        }
+        return d
+    }
+}
+
+extension DossierAssessment {
+    /// Rebuilds the assessment from its stored columns (no re-computation of the calendar).
+    static func fromStored(_ m: DossierModel) -> DossierAssessment {
+        DossierAssessment(
+            receivedAt: m.receivedAt, effectiveReceipt: m.effectiveReceipt, due: m.dueAt,
+            dueDate: m.dueDate.map { CivilDate(year: $0 / 10_000, month: $0 / 100 % 100, day: $0 % 100) },
+            dueSource: m.sourceDueAt != nil ? .source : (m.dueAt != nil ? .limit : .noDeadline), comparesByDate: m.comparesByDate,
+            endAt: m.endAt, pausedAt: m.pausedAt, withdrawnAt: m.withdrawnAt, supplementCount: m.supplementCount,
+            supplementPause: 0, forcedLate: m.forcedLate, excluded: m.excluded, withdrawn: m.withdrawnAt != nil)
+    }
+}
