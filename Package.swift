@@ -17,11 +17,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
             name: "IOCCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .target(
             name: "IOCServer",
@@ -36,7 +40,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ioc", dependencies: ["IOCServer"]),
-        .testTarget(name: "IOCCoreTests", dependencies: ["IOCCore"]),
+        .testTarget(name: "IOCCoreTests", dependencies: ["IOCCore"], exclude: ["Tabular/Fixtures"]),
         .testTarget(
             name: "IOCServerTests",
             dependencies: [

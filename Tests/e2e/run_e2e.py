@@ -249,7 +249,7 @@ class E2E:
         first = {}
 
         def demo_first():
-            code, out, err = self.cli.run(self.data, "demo")
+            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000")
             expect(code == 0, f"exit {code}: {err.strip()[-300:]}")
             match = re.search(r"(\d+) agencies", out)
             expect(match, f"no agency count in output: {out[-300:]}")
@@ -273,7 +273,7 @@ class E2E:
         r.check("cli demo lists the 6 demo logins", demo_logins_listed)
 
         def demo_again():
-            code, out, err = self.cli.run(self.data, "demo")
+            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000")
             expect(code == 0, f"second run exit {code}: {err.strip()[-300:]}")
             match = re.search(r"(\d+) agencies", out)
             expect(match, "no agency count in second output")

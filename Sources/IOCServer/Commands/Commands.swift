@@ -13,6 +13,12 @@ public func registerCommands(_ app: Application) {
     var keys = AsyncCommands()
     keys.use(APIKeyCreateCommand(), as: "create")
     app.asyncCommands.use(keys.group(help: "Manage integration API keys: create"), as: "apikey")
+    var imports = AsyncCommands()
+    imports.use(ImportDossiersCommand(), as: "dossiers")
+    app.asyncCommands.use(imports.group(help: "Import data files: dossiers FILE (.csv or .xlsx)"), as: "import")
+    var bench = AsyncCommands()
+    bench.use(BenchPublicServicesCommand(), as: "public-services")
+    app.asyncCommands.use(bench.group(help: "Benchmarks (release build): public-services"), as: "bench")
     var audit = AsyncCommands()
     audit.use(AuditVerifyCommand(), as: "verify")
     app.asyncCommands.use(audit.group(help: "Audit log: verify"), as: "audit")
@@ -25,7 +31,10 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 struct DemoCommand: AsyncCommand {
-    struct Signature: CommandSignature {}
+    struct Signature: CommandSignature {
+        @Option(name: "dossiers", help: "How many public-service dossiers to generate over the last year (default 150000; 0 for none)")
+        var dossiers: Int?
+    }
     var help: String { "Load the demo province (Đắk Lắk): agencies and users for each role. Idempotent." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -33,6 +42,11 @@ struct DemoCommand: AsyncCommand {
         try await app.autoMigrate()
         let summary = try await DemoProvince.load(on: app)
         context.console.print("Đã nạp tỉnh minh họa Đắk Lắk / Demo province loaded: \(summary.agencies) agencies (\(summary.createdAgencies) new).")
+        let count = max(0, signature.dossiers ?? 150_000)
+        if count > 0 {
+            let d = try await DemoDossiers.load(on: app, count: count)
+            context.console.print("Hồ sơ TTHC minh họa / Demo dossiers: \(d.accepted) (\(d.created) new) in \(String(format: "%.1f", d.seconds)) s.")
+        }
         context.console.print("Tài khoản minh họa / Demo logins:")
         for u in summary.users {
             context.console.print("  \(u.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(u.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(u.password)   \(u.displayName)")
@@ -149,5 +163,37 @@ struct AuditVerifyCommand: AsyncCommand {
             throw CommandFailure("audit verification failed")
         }
         context.console.print("Audit log intact: \(count) entries verified.")
+    }
+}
+
+struct ImportDossiersCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "A .csv or .xlsx file whose first row names the columns (see README)") var file: String
+    }
+
+    var help: String { "Import public-service dossiers from a CSV or XLSX file, with a per-row error report" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        guard let format = DossierImport.format(contentType: nil, filename: signature.file) else {
+            throw CommandFailure("the file must end in .csv or .xlsx")
+        }
+        guard let data = FileManager.default.contents(atPath: signature.file) else { throw CommandFailure("cannot read \(signature.file)") }
+        let console = context.console
+        let report: DossierImport.Report
+        do {
+            report = try await DossierImport.run(data, format: format, on: app, db: app.db) { done, total in
+                console.print("  \(done)/\(total) rows")
+            }
+        } catch let e as IOCError {
+            throw CommandFailure("\(e.message.vi) / \(e.message.en)")
+        }
+        console.print("Rows \(report.rows): accepted \(report.accepted) (created \(report.created), updated \(report.updated), unchanged \(report.unchanged)), rejected \(report.rejected).")
+        for e in report.errors.prefix(50) {
+            console.print("  row \(e.row)\(e.field.map { " [\($0)]" } ?? ""): \(e.messages.vi) / \(e.messages.en)")
+        }
+        if report.errors.count > 50 { console.print("  … \(report.errors.count - 50) more") }
+        if report.accepted == 0, report.rows > 0 { throw CommandFailure("no row was imported") }
     }
 }

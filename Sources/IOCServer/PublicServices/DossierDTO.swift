@@ -46,6 +46,11 @@ struct LossyDossier: Decodable, Sendable {
     var value: DossierInput?
     var error: ValidationFailure?
 
+    init(value: DossierInput?, error: ValidationFailure?) {
+        self.value = value
+        self.error = error
+    }
+
     init(from decoder: any Decoder) throws {
         do {
             value = try DossierInput(from: decoder)

@@ -31,6 +31,13 @@ enum PublicServiceStats {
     /// Only dossiers open at some point of the period are read (index on `closed_at, received_at`).
     static func rows(on db: any Database, from: Date, to: Date, asOf: Date, groupBy: Grouping, agencyCodes: [String]? = nil) async throws -> [Row] {
         guard let sql = db as? any SQLDatabase else { return [] }
+        if let codes = agencyCodes, codes.isEmpty { return [] }
+        let rows = try await sql.raw(query(from: from, to: to, asOf: asOf, groupBy: groupBy, agencyCodes: agencyCodes)).all()
+        return try rows.map(decode)
+    }
+
+    /// The aggregate query itself (the benchmark also runs it bare, to measure what the service adds).
+    static func query(from: Date, to: Date, asOf: Date, groupBy: Grouping, agencyCodes: [String]?) -> SQLQueryString {
         // Open dossiers are judged at the last instant of the period (asOf is exclusive): its local date counts.
         let asOfDate = WorkingCalendar.vietnamCivilService.civilDate(of: asOf.addingTimeInterval(-0.001))
         let asOfDay = asOfDate.year * 10_000 + asOfDate.month * 100 + asOfDate.day
@@ -72,13 +79,14 @@ enum PublicServiceStats {
             "WHERE excluded <> \(t) AND received_at < \(bind: asOf) AND closed_at >= \(bind: from)",
         ]
         if let codes = agencyCodes {
-            guard !codes.isEmpty else { return [] }
             parts.append("AND agency_code IN (\(binds: codes))")
         }
         parts.append("GROUP BY \(unsafeRaw: groupBy.column)")
-        let query = parts.joined(separator: " ")
-        let rows = try await sql.raw(query).all()
-        return try rows.map { r in
+        return parts.joined(separator: " ")
+    }
+
+    static func decode(_ r: any SQLRow) throws -> Row {
+        do {
             func n(_ c: String) throws -> Int { try r.decodeNil(column: c) ? 0 : Int(try r.decode(column: c, as: Int64.self)) }
             let counts = PublicServiceCounts(
                 carriedOver: try n("carried_over"), receivedOnline: try n("received_online"), receivedDirect: try n("received_direct"),

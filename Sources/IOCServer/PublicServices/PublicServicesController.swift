@@ -49,6 +49,16 @@ enum PublicServicesController {
                      .init("period", "calendarMonth (default) | reportMonth (15th→14th, NĐ 09/2019)", .string),
                      .init("groupBy", "agency | unit | procedure | channel | total", .string)],
              response: statsSchema, use: stats)
+        p.on(.GET, "stats.xlsx", access: readers, summary: "The monthly report as an XLSX workbook (same query as stats)",
+             query: [.init("month", "yyyy-MM", .string), .init("period", "calendarMonth | reportMonth", .string),
+                     .init("from", "Period start", .dateTime), .init("to", "Period end, exclusive", .dateTime),
+                     .init("groupBy", "agency | unit | procedure | channel | total", .string)],
+             response: .binary, responseContentType: xlsxType, use: statsXLSX)
+        p.on(.POST, "imports", access: .roles([.admin, .operator]),
+             summary: "Import dossiers from a CSV or XLSX file (raw body); per-row error report",
+             body: .binary, bodyContentType: "text/csv", response: .any, maxBodySize: "64mb", use: importFile)
+        p.on(.GET, "public-figures", access: .public,
+             summary: "Per-agency on-time figures for the citizen portal (this year; no personal data)", response: .any, use: publicFigures)
         p.on(.GET, "scorecard", access: readers, summary: "QĐ 766 scorecard for what the data supports (per province, agency or commune)",
              query: [.init("month", "yyyy-MM (default: this month)", .string), .init("period", "calendarMonth | reportMonth", .string),
                      .init("from", "Period start", .dateTime), .init("to", "Period end, exclusive", .dateTime),
@@ -251,6 +261,104 @@ enum PublicServicesController {
             from: from, to: to, asOf: asOf, groupBy: group.rawValue, definitions: definitions,
             rows: rows.sorted { ($0.key ?? "") < ($1.key ?? "") }.map { .init(key: $0.key, label: $0.key.flatMap { labels[$0] }, counts: CountsDTO($0.counts)) },
             total: CountsDTO(total))
+    }
+
+    static let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    // MARK: Export and import
+
+    @Sendable static func statsXLSX(_ req: Request) async throws -> Response {
+        let report = try await stats(req)
+        func pct(_ v: Double?) -> XLSXWriter.Cell { v.map { .percent($0) } ?? .text("—") }
+        let header = ["Nhóm / Group", "Tên / Name", "Kỳ trước chuyển sang", "Tiếp nhận trực tuyến", "Tiếp nhận trực tiếp", "Tiếp nhận BCCI",
+                      "Tổng tiếp nhận", "Tổng cần giải quyết", "Giải quyết trước hạn", "Giải quyết đúng hạn", "Giải quyết quá hạn",
+                      "Đang giải quyết trong hạn", "Đang giải quyết quá hạn", "Tạm dừng trong hạn", "Tạm dừng quá hạn", "Rút hồ sơ",
+                      "Tỷ lệ đúng hạn (766)", "Tỷ lệ trước hạn và đúng hạn / đã giải quyết"]
+        func row(_ key: String, _ label: String, _ c: CountsDTO) -> [XLSXWriter.Cell] {
+            [.text(key), .text(label), .integer(c.carriedOver), .integer(c.receivedOnline), .integer(c.receivedDirect), .integer(c.receivedPostal),
+             .integer(c.received), .integer(c.toHandle), .integer(c.resolvedEarly), .integer(c.resolvedOnTime), .integer(c.resolvedLate),
+             .integer(c.inProgressWithin), .integer(c.inProgressOverdue), .integer(c.pausedWithin), .integer(c.pausedOverdue),
+             .integer(c.withdrawn), pct(c.onTimeRate), pct(c.earlyOrOnTimeAmongResolvedRate)]
+        }
+        var rows: [[XLSXWriter.Cell]] = [header.map { .text($0) }]
+        rows += report.rows.map { row($0.key ?? "—", $0.label ?? "", $0.counts) }
+        rows.append(row("TỔNG / TOTAL", "", report.total))
+        var notes: [[XLSXWriter.Cell]] = [[.text("Kỳ báo cáo / Period"), .date(report.from), .date(report.to.addingTimeInterval(-1))],
+                                         [.text("Số liệu tính đến / As of"), .date(report.asOf)]]
+        for (_, d) in report.definitions.sorted(by: { $0.key < $1.key }) {
+            notes.append([.text(d.name.vi), .text(d.definition.vi)])
+            notes.append([.text(d.name.en), .text(d.definition.en)])
+        }
+        if req.application.iocConfiguration.demo { notes.append([.text("Dữ liệu minh họa / Demo data")]) }
+        var book = XLSXWriter()
+        book.addSheet(named: "Báo cáo TTHC", rows: rows, columnWidths: [16, 40] + Array(repeating: 14, count: 16), hasHeaderRow: true)
+        book.addSheet(named: "Định nghĩa", rows: notes, columnWidths: [40, 90], hasHeaderRow: false)
+        let data: Data
+        do { data = try book.data() } catch {
+            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
+        }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: xlsxType)
+        let month = WorkingCalendar.vietnamCivilService.civilDate(of: report.from.addingTimeInterval(3600))
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bao-cao-tthc-\(month.year)-\(String(format: "%02d", month.month))-\(report.groupBy).xlsx\"")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    @Sendable static func importFile(_ req: Request) async throws -> DossierImport.Report {
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+            throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu tệp.", en: "The file is missing.")
+        }
+        guard let format = DossierImport.format(contentType: req.headers.contentType, filename: req.headers.first(name: "X-Filename")) else {
+            throw IOCError(.unsupportedMediaType, code: "unsupported_media_type", vi: "Chỉ nhận tệp CSV hoặc XLSX.", en: "Only CSV or XLSX files are accepted.")
+        }
+        let report = try await DossierImport.run(Data(buffer.readableBytesView), format: format, on: req.application, db: req.db)
+        try await req.application.audit.record(req.auditRecord(
+            "dossiers.import", targetType: "dossiers", targetID: "file",
+            details: "rows=\(report.rows) accepted=\(report.accepted) rejected=\(report.rejected)"), on: req.db)
+        if report.created + report.updated > 0 {
+            req.application.live.publish(topic: "publicservices", ["type": "dossiers.imported", "created": "\(report.created)", "updated": "\(report.updated)"])
+        }
+        return report
+    }
+
+    // MARK: Citizen portal
+
+    struct PublicFigures: Content {
+        struct Agency: Content {
+            var code: String
+            var name: String
+            var received: Int
+            var resolved: Int
+            var onTimeRate: Double?
+            var earlyOrOnTimeAmongResolvedRate: Double?
+        }
+
+        var from: Date
+        var asOf: Date
+        var agencies: [Agency]
+        var definitions: [String: StatsDTO.Definition]
+        var demo: Bool
+    }
+
+    @Sendable static func publicFigures(_ req: Request) async throws -> PublicFigures {
+        let now = Date()
+        let today = WorkingCalendar.vietnamCivilService.civilDate(of: now)
+        let from = ReportPeriod.calendarMonth(year: today.year, month: 1).bounds().lowerBound
+        let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: now, asOf: now, groupBy: .agency)
+        var names: [String: String] = [:]
+        for a in try await AgencyModel.query(on: req.db).all() { names[a.code] = a.name }
+        let definitions = Dictionary(uniqueKeysWithValues: TimelinessRate.allCases.map { rate in
+            (rate == .onTime ? "onTimeRate" : "earlyOrOnTimeAmongResolvedRate",
+             StatsDTO.Definition(name: .init(vi: rate.vietnameseName, en: rate.englishName),
+                                 definition: .init(vi: rate.vietnameseDefinition, en: rate.englishDefinition)))
+        })
+        let agencies = rows.compactMap { r -> PublicFigures.Agency? in
+            guard let code = r.key else { return nil }
+            let c = CountsDTO(r.counts)
+            return .init(code: code, name: names[code] ?? code, received: c.received, resolved: c.resolved, onTimeRate: c.onTimeRate,
+                         earlyOrOnTimeAmongResolvedRate: c.earlyOrOnTimeAmongResolvedRate)
+        }.sorted { $0.name < $1.name }
+        return PublicFigures(from: from, asOf: now, agencies: agencies, definitions: definitions, demo: req.application.iocConfiguration.demo)
     }
 
     // MARK: QĐ 766 scorecard
