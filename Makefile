@@ -1,5 +1,5 @@
 # IOC — the two commands: `make run` and `make test`.
-.PHONY: run test build test-sqlite test-postgres e2e clean
+.PHONY: run test build test-sqlite bench clean
 
 run:
 	scripts/run.sh
@@ -12,6 +12,11 @@ build:
 
 test-sqlite: build
 	swift build --build-tests && swift test --skip-build
+
+# Figures for the issues' performance goals (release build, throwaway SQLite file; set DATABASE_URL for PostgreSQL).
+bench:
+	swift build -c release --product ioc --scratch-path .build-release
+	d=$$(mktemp -d) && IOC_DATA_DIR=$$d .build-release/release/ioc bench public-services --dossiers $${DOSSIERS:-1000000}; rm -rf $$d
 
 clean:
 	rm -rf .build data test-artifacts

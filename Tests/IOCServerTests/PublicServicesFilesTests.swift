@@ -109,6 +109,12 @@ struct PublicServicesFilesTests {
             #expect(agencies.first?["code"] as? String == "SO-TP")
             #expect(agencies.first?["received"] as? Int == 1)
             #expect(r.json["definitions"] != nil)
+            let leader = TestClient(app)
+            try await leader.login("lanhdao")
+            let tile = try await leader.send(.GET, "/api/v1/public-services/summary")
+            #expect(tile.status == .ok)
+            #expect(tile.json["receivedThisMonth"] as? Int == 1 || tile.json["receivedThisMonth"] as? Int == 0)  // 0 right after midnight on the 1st
+            #expect(tile.json["lastDataAt"] as? String != nil)
         }
     }
 }

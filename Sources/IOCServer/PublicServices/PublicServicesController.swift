@@ -59,6 +59,8 @@ enum PublicServicesController {
              body: .binary, bodyContentType: "text/csv", response: .any, maxBodySize: "64mb", use: importFile)
         p.on(.GET, "public-figures", access: .public,
              summary: "Per-agency on-time figures for the citizen portal (this year; no personal data)", response: .any, use: publicFigures)
+        p.on(.GET, "summary", access: readers, summary: "Headline figures for the wall tile: this month and overdue now, with data freshness",
+             response: .any, use: summary)
         p.on(.GET, "scorecard", access: readers, summary: "QĐ 766 scorecard for what the data supports (per province, agency or commune)",
              query: [.init("month", "yyyy-MM (default: this month)", .string), .init("period", "calendarMonth | reportMonth", .string),
                      .init("from", "Period start", .dateTime), .init("to", "Period end, exclusive", .dateTime),
@@ -359,6 +361,36 @@ enum PublicServicesController {
                          earlyOrOnTimeAmongResolvedRate: c.earlyOrOnTimeAmongResolvedRate)
         }.sorted { $0.name < $1.name }
         return PublicFigures(from: from, asOf: now, agencies: agencies, definitions: definitions, demo: req.application.iocConfiguration.demo)
+    }
+
+    // MARK: Wall tile
+
+    struct Summary: Content {
+        var month: String
+        var receivedThisMonth: Int
+        var resolvedThisMonth: Int
+        var onTimeRate: Double?
+        var earlyOrOnTimeAmongResolvedRate: Double?
+        var overdueNow: Int
+        var pausedOverdueNow: Int
+        /// When the newest dossier data arrived; the tile shows its age.
+        var lastDataAt: Date?
+        var asOf: Date
+    }
+
+    @Sendable static func summary(_ req: Request) async throws -> Summary {
+        let now = Date()
+        let today = WorkingCalendar.vietnamCivilService.civilDate(of: now)
+        let month = ReportPeriod.calendarMonth(year: today.year, month: today.month).bounds()
+        let codes = try await visibleAgencyCodes(req)
+        let rows = try await PublicServiceStats.rows(on: req.db, from: month.lowerBound, to: month.upperBound, asOf: now, groupBy: .total, agencyCodes: codes)
+        let c = CountsDTO(rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
+        var latest = DossierModel.query(on: req.db).sort(\.$ingestedAt, .descending)
+        if let codes { latest = latest.filter(\.$agencyCode ~~ codes) }
+        return Summary(
+            month: String(format: "%04d-%02d", today.year, today.month), receivedThisMonth: c.received, resolvedThisMonth: c.resolved,
+            onTimeRate: c.onTimeRate, earlyOrOnTimeAmongResolvedRate: c.earlyOrOnTimeAmongResolvedRate,
+            overdueNow: c.inProgressOverdue, pausedOverdueNow: c.pausedOverdue, lastDataAt: try await latest.first()?.ingestedAt, asOf: now)
     }
 
     // MARK: QĐ 766 scorecard
