@@ -211,6 +211,12 @@ struct PublicServicesTests {
                 }
                 #expect(rows.count == reference.filter { $0.value.toHandle > 0 }.count)
             }
+            // Grouped by kind of agency (the rows of the official form), the totals are the same.
+            let byKind = try await admin.send(.GET, "/api/v1/public-services/stats?month=2026-05&groupBy=agencyKind")
+            let byAgency = try await admin.send(.GET, "/api/v1/public-services/stats?month=2026-05&groupBy=agency")
+            #expect(byKind.status == .ok)
+            #expect((byKind.json["total"] as? [String: Any])?["toHandle"] as? Int == (byAgency.json["total"] as? [String: Any])?["toHandle"] as? Int)
+            #expect(((byKind.json["rows"] as? [[String: Any]]) ?? []).contains { $0["key"] as? String == "department" && $0["label"] as? String == "Sở, ban, ngành" })
             // Bad parameters.
             for q in ["month=2026-13", "month=26-1", "period=weekly&month=2026-01", "groupBy=district", "from=2026-01-01T00:00:00%2B07:00",
                       "from=2026-02-01T00:00:00%2B07:00&to=2026-01-01T00:00:00%2B07:00"] {

@@ -8,11 +8,13 @@ import Vapor
 /// ingest. The CASE expressions mirror `DossierAssessment.timeliness(asOf:)` exactly; a test compares both.
 enum PublicServiceStats {
     enum Grouping: String, CaseIterable, Sendable {
-        case agency, unit, procedure, channel, total
+        case agency, agencyKind, unit, procedure, channel, total
 
         var column: String {
             switch self {
             case .agency: "agency_code"
+            // Sở/ban/ngành, land registration offices, commune committees… (the rows of the official form).
+            case .agencyKind: "(SELECT kind FROM agencies WHERE agencies.code = agency_code)"
             case .unit: "unit_code"
             case .procedure: "procedure_code"
             case .channel: "channel"

@@ -47,7 +47,7 @@ enum PublicServicesController {
              query: [.init("from", "Period start (ISO 8601)", .dateTime), .init("to", "Period end, exclusive (ISO 8601)", .dateTime),
                      .init("month", "yyyy-MM: a whole month instead of from/to", .string),
                      .init("period", "calendarMonth (default) | reportMonth (15th→14th, NĐ 09/2019)", .string),
-                     .init("groupBy", "agency | unit | procedure | channel | total", .string)],
+                     .init("groupBy", "agency | agencyKind | unit | procedure | channel | total", .string)],
              response: statsSchema, use: stats)
         p.on(.GET, "stats.xlsx", access: readers, summary: "The monthly report as an XLSX workbook (same query as stats)",
              query: [.init("month", "yyyy-MM", .string), .init("period", "calendarMonth | reportMonth", .string),
@@ -242,7 +242,8 @@ enum PublicServicesController {
         let (from, to) = try period(req)
         let groupRaw = req.query[String.self, at: "groupBy"] ?? "agency"
         guard let group = PublicServiceStats.Grouping(rawValue: groupRaw) else {
-            throw IOCError.invalid("groupBy", vi: "groupBy phải là agency, unit, procedure, channel hoặc total.", en: "groupBy must be agency, unit, procedure, channel or total.")
+            throw IOCError.invalid("groupBy", vi: "groupBy phải là agency, agencyKind, unit, procedure, channel hoặc total.",
+                                   en: "groupBy must be agency, agencyKind, unit, procedure, channel or total.")
         }
         let asOf = min(to, Date())
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group,
@@ -251,6 +252,9 @@ enum PublicServicesController {
         switch group {
         case .agency: for a in try await AgencyModel.query(on: req.db).all() { labels[a.code] = a.name }
         case .unit: for r in rows { if let k = r.key { labels[k] = req.application.reference.units[k]?.fullName } }
+        case .agencyKind:
+            labels = ["department": "Sở, ban, ngành", "serviceCenter": "Trung tâm, văn phòng đăng ký đất đai", "communeCommittee": "UBND xã, phường",
+                      "provinceCommittee": "UBND tỉnh", "police": "Công an", "utility": "Doanh nghiệp cung cấp dịch vụ", "company": "Doanh nghiệp", "other": "Khác"]
         default: break
         }
         let total = rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts }
