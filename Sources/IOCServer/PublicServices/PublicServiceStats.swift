@@ -83,7 +83,7 @@ enum PublicServiceStats {
         if let codes = agencyCodes {
             parts.append("AND agency_code IN (\(binds: codes))")
         }
-        parts.append("GROUP BY \(unsafeRaw: groupBy.column)")
+        if groupBy != .total { parts.append("GROUP BY \(unsafeRaw: groupBy.column)") }
         return parts.joined(separator: " ")
     }
 
