@@ -183,7 +183,7 @@ struct PublicServicesTests {
                 let bounds = ReportPeriod.calendarMonth(year: 2026, month: month).bounds()
                 var reference: [String: PublicServiceCounts] = [:]
                 for m in stored {
-                    let facts = try Self.facts(m)
+                    let facts = m.facts()
                     let a = rules.assess(facts)
                     let flags = DossierServiceFlags(
                         onlineLevel: m.onlineLevel.flatMap(OnlineLevel.init(rawValue:)), feeBearing: m.paidOnline != nil,
@@ -242,19 +242,6 @@ struct PublicServicesTests {
             #expect(overdue.status == .ok)
             #expect(((overdue.json["overdue"] as? [[String: Any]]) ?? []).allSatisfy { ($0["timeliness"] as? String)?.hasSuffix("Overdue") == true })
         }
-    }
-
-    static func facts(_ m: DossierModel) throws -> DossierFacts {
-        let decoder = JSONDecoder.ioc
-        let history = try decoder.decode([DossierView.HistoryEntry].self, from: Data(m.history.utf8))
-        let supplements = try decoder.decode([DossierView.Supplement].self, from: Data(m.supplements.utf8))
-        return DossierFacts(
-            code: m.id!, receivedAt: m.receivedAt, dueAt: m.sourceDueAt,
-            limit: m.limitUnit.flatMap(ProcessingLimit.Unit.init(rawValue:)).flatMap { u in m.limitValue.flatMap { ProcessingLimit(value: $0, unit: u) } },
-            status: DossierStatus(rawValue: m.status)!,
-            history: history.map { StatusChange(status: DossierStatus(rawValue: $0.status)!, at: $0.at) },
-            supplements: supplements.map { SupplementRequest(requestedAt: $0.requestedAt, completedAt: $0.completedAt) },
-            finishedAt: m.finishedAt, returnedAt: m.returnedAt)
     }
 }
 

@@ -111,3 +111,20 @@ struct CreateDossiers: AsyncMigration {
         try await database.schema(DossierModel.schema).delete()
     }
 }
+
+import IOCCore
+
+extension DossierModel {
+    /// The stored dossier as the rules see it (history and supplements decoded from their JSON columns).
+    func facts() -> DossierFacts {
+        let decoder = JSONDecoder.ioc
+        let history = (try? decoder.decode([DossierView.HistoryEntry].self, from: Data(self.history.utf8))) ?? []
+        let supplements = (try? decoder.decode([DossierView.Supplement].self, from: Data(self.supplements.utf8))) ?? []
+        let limit = limitUnit.flatMap(ProcessingLimit.Unit.init(rawValue:)).flatMap { u in limitValue.flatMap { ProcessingLimit(value: $0, unit: u) } }
+        return DossierFacts(
+            code: id ?? "", receivedAt: receivedAt, dueAt: sourceDueAt, limit: limit, status: DossierStatus(rawValue: status) ?? .processing,
+            history: history.compactMap { h in DossierStatus(rawValue: h.status).map { StatusChange(status: $0, at: h.at) } },
+            supplements: supplements.map { SupplementRequest(requestedAt: $0.requestedAt, completedAt: $0.completedAt) },
+            finishedAt: finishedAt, returnedAt: returnedAt)
+    }
+}

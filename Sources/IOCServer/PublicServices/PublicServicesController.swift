@@ -129,15 +129,10 @@ enum PublicServicesController {
                 throw IOCError.forbidden
             }
         }
-        let decoder = JSONDecoder.ioc
-        let history = (try? decoder.decode([DossierView.HistoryEntry].self, from: Data(m.history.utf8))) ?? []
-        let supplements = (try? decoder.decode([DossierView.Supplement].self, from: Data(m.supplements.utf8))) ?? []
-        let limit: ProcessingLimit? = m.limitUnit.flatMap(ProcessingLimit.Unit.init(rawValue:)).flatMap { u in m.limitValue.flatMap { ProcessingLimit(value: $0, unit: u) } }
-        let facts = DossierFacts(code: code, receivedAt: m.receivedAt, dueAt: m.sourceDueAt, limit: limit,
-                                 status: DossierStatus(rawValue: m.status) ?? .processing,
-                                 history: history.compactMap { h in DossierStatus(rawValue: h.status).map { StatusChange(status: $0, at: h.at) } },
-                                 supplements: supplements.map { SupplementRequest(requestedAt: $0.requestedAt, completedAt: $0.completedAt) },
-                                 finishedAt: m.finishedAt, returnedAt: m.returnedAt)
+        let facts = m.facts()
+        let limit = facts.limit
+        let history = facts.history.map { DossierView.HistoryEntry(status: $0.status.rawValue, at: $0.at) }
+        let supplements = facts.supplements.map { DossierView.Supplement(requestedAt: $0.requestedAt, completedAt: $0.completedAt) }
         let r = rules(req.application)
         let a = r.assess(facts)
         let t = a.timeliness(asOf: asOf)
