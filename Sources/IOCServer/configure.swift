@@ -47,6 +47,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(CreateAuditLog())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateDossiers())
+    app.migrations.add(AddDossierIngestedIndex())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

@@ -120,6 +120,16 @@ struct PublicServicesTests {
             let officer = TestClient(app)
             try await officer.login("canbo.yt")
             #expect(try await officer.send(.GET, "/api/v1/public-services/dossiers/HS-1").status == .forbidden)
+            // An IOC operator attached to an agency still reads the whole province; the history carries status names.
+            try await makeUser(app, "dieuhanh", role: .operator, agencyCode: "IOC")
+            let op = TestClient(app)
+            try await op.login("dieuhanh")
+            let seen = try await op.send(.GET, "/api/v1/public-services/dossiers/HS-TET")
+            #expect(seen.status == .ok)
+            #expect(((seen.json["history"] as? [[String: Any]])?.first?["statusName"] as? [String: String])?["vi"] == "Đã trả kết quả")
+            let opStats = try await op.send(.GET, "/api/v1/public-services/stats?month=2026-02&groupBy=agency&agency=SO-TP")
+            #expect(((opStats.json["rows"] as? [[String: Any]]) ?? []).map { $0["key"] as? String } == ["SO-TP"])
+            #expect(opStats.json["lastDataAt"] as? String != nil)
         }
     }
 

@@ -95,6 +95,7 @@ struct DossierView: Content {
     struct HistoryEntry: Content {
         var status: Int
         var at: Date
+        var statusName: LocalizedMessage?
     }
 
     struct Supplement: Content {

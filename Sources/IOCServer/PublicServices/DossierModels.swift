@@ -58,6 +58,19 @@ final class DossierModel: Model, @unchecked Sendable {
     init() {}
 }
 
+/// The freshness of the figures is the newest ingest: index it.
+struct AddDossierIngestedIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.create(index: "dossiers_ingested_idx").on(DossierModel.schema).column("ingested_at").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { return }
+        try await sql.drop(index: "dossiers_ingested_idx").run()
+    }
+}
+
 struct CreateDossiers: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(DossierModel.schema)

@@ -75,6 +75,7 @@ enum PublicServiceStats {
             sum("\(receivedIn) AND digitized = \(t) AND e_result = \(t)", "digitized"),
             sum("\(receivedIn) AND e_result = \(t)", "e_result"),
             sum("\(receivedIn) AND e_result IS NOT NULL", "require_result"),
+            groupBy == .procedure ? "MAX(procedure_name) AS label" : "NULL AS label",
         ]
         var parts: [SQLQueryString] = [
             "SELECT \(columns.joined(separator: ", ")) FROM \(ident: DossierModel.schema)",
@@ -100,7 +101,8 @@ enum PublicServiceStats {
                 feeBearing: try n("fee_bearing"), digitized: try n("digitized"), eResult: try n("e_result"),
                 requireResult: try n("require_result"), satisfactionNegative: 0)
             let key = try r.decodeNil(column: "grp") ? nil : try r.decode(column: "grp", as: String.self)
-            return Row(key: key, label: nil, counts: counts)
+            let label = try r.decodeNil(column: "label") ? nil : try r.decode(column: "label", as: String.self)
+            return Row(key: key, label: label, counts: counts)
         }
     }
 }

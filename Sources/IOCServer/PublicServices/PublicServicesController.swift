@@ -47,7 +47,8 @@ enum PublicServicesController {
              query: [.init("from", "Period start (ISO 8601)", .dateTime), .init("to", "Period end, exclusive (ISO 8601)", .dateTime),
                      .init("month", "yyyy-MM: a whole month instead of from/to", .string),
                      .init("period", "calendarMonth (default) | reportMonth (15th→14th, NĐ 09/2019)", .string),
-                     .init("groupBy", "agency | agencyKind | unit | procedure | channel | total", .string)],
+                     .init("groupBy", "agency | agencyKind | unit | procedure | channel | total", .string),
+                     .init("agency", "Only this agency's dossiers", .string)],
              response: statsSchema, use: stats)
         p.on(.GET, "stats.xlsx", access: readers, summary: "The monthly report as an XLSX workbook (same query as stats)",
              query: [.init("month", "yyyy-MM", .string), .init("period", "calendarMonth | reportMonth", .string),
@@ -119,19 +120,16 @@ enum PublicServicesController {
     // MARK: One dossier
 
     @Sendable static func dossier(_ req: Request) async throws -> DossierView {
-        let user = try req.requireUser()
         let code = try Validate.required(req.parameters.get("code"), field: "code", max: 100)
         let asOf = try instantQuery(req, "asOf") ?? Date()
         guard let m = try await DossierModel.find(code, on: req.db) else { throw IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)") }
         let agency = try await AgencyModel.query(on: req.db).filter(\.$code == m.agencyCode).first()
-        if user.scope != .all {
-            guard let aid = agency?.id, try await AgencyService.userCovers(user, agencyID: aid, on: req.db, catalog: req.application.reference.units) else {
-                throw IOCError.forbidden
-            }
-        }
+        if let visible = try await visibleAgencyCodes(req), !visible.contains(m.agencyCode) { throw IOCError.forbidden }
         let facts = m.facts()
         let limit = facts.limit
-        let history = facts.history.map { DossierView.HistoryEntry(status: $0.status.rawValue, at: $0.at) }
+        let history = facts.history.map {
+            DossierView.HistoryEntry(status: $0.status.rawValue, at: $0.at, statusName: LocalizedMessage(vi: $0.status.vietnameseName, en: $0.status.englishName))
+        }
         let supplements = facts.supplements.map { DossierView.Supplement(requestedAt: $0.requestedAt, completedAt: $0.completedAt) }
         let r = rules(req.application)
         let a = r.assess(facts)
@@ -172,6 +170,7 @@ enum PublicServicesController {
         struct Row: Content {
             var key: String?
             var label: String?
+            var labelEn: String?
             var counts: CountsDTO
         }
 
@@ -187,6 +186,14 @@ enum PublicServicesController {
         var definitions: [String: Definition]
         var rows: [Row]
         var total: CountsDTO
+        /// When the newest dossier data arrived (the figure's freshness).
+        var lastDataAt: Date?
+    }
+
+    static func latestIngest(_ db: any Database, codes: [String]?) async throws -> Date? {
+        var q = DossierModel.query(on: db).sort(\.$ingestedAt, .descending)
+        if let codes { q = q.filter(\.$agencyCode ~~ codes) }
+        return try await q.first()?.ingestedAt
     }
 
     /// Parses the period: `month=yyyy-MM` (+ `period=reportMonth`) or `from`/`to`; default the current calendar month.
@@ -222,9 +229,11 @@ enum PublicServicesController {
         return (from, to)
     }
 
-    /// The agency codes an officer may see (their agency and those below it); `nil` for everything.
+    /// The agency codes a caller may see: officers their agency and those below it, unit-scoped users the agencies
+    /// inside their unit; operators, leaders and analysts attached to an agency read the whole province. `nil` = all.
     static func visibleAgencyCodes(_ req: Request) async throws -> [String]? {
-        let user = try req.requireUser()
+        var user = try req.requireUser()
+        if user.role != .officer { user.agencyID = nil }
         if user.scope == .all { return nil }
         var visible: [String] = []
         for a in try await AgencyModel.query(on: req.db).all() where try await AgencyService.userCovers(user, agencyID: a.id!, on: req.db, catalog: req.application.reference.units) {
@@ -241,15 +250,33 @@ enum PublicServicesController {
                                    en: "groupBy must be agency, agencyKind, unit, procedure, channel or total.")
         }
         let asOf = min(to, Date())
-        let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group,
-                                                     agencyCodes: try await visibleAgencyCodes(req))
-        var labels: [String: String] = [:]
+        var codes = try await visibleAgencyCodes(req)
+        if let agency = req.query[String.self, at: "agency"] {
+            let code = try Validate.code(agency, field: "agency")
+            guard try await AgencyModel.query(on: req.db).filter(\.$code == code).first() != nil else {
+                throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại.", en: "Unknown agency.")
+            }
+            if let visible = codes, !visible.contains(code) { throw IOCError.forbidden }
+            codes = [code]
+        }
+        let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group, agencyCodes: codes)
+        var labels: [String: String] = [:], labelsEn: [String: String] = [:]
         switch group {
-        case .agency: for a in try await AgencyModel.query(on: req.db).all() { labels[a.code] = a.name }
-        case .unit: for r in rows { if let k = r.key { labels[k] = req.application.reference.units[k]?.fullName } }
+        case .agency: for a in try await AgencyModel.query(on: req.db).all() { labels[a.code] = a.name; labelsEn[a.code] = a.nameEn }
+        case .unit:
+            for r in rows {
+                if let k = r.key { labels[k] = req.application.reference.units[k]?.fullName; labelsEn[k] = req.application.reference.units[k]?.fullNameEn }
+            }
+        case .procedure: for r in rows { if let k = r.key { labels[k] = r.label } }
+        case .channel:
+            labels = ["online": "Trực tuyến", "direct": "Trực tiếp", "postal": "Bưu chính công ích"]
+            labelsEn = ["online": "Online", "direct": "In person", "postal": "Public postal service"]
         case .agencyKind:
             labels = ["department": "Sở, ban, ngành", "serviceCenter": "Trung tâm, văn phòng đăng ký đất đai", "communeCommittee": "UBND xã, phường",
                       "provinceCommittee": "UBND tỉnh", "police": "Công an", "utility": "Doanh nghiệp cung cấp dịch vụ", "company": "Doanh nghiệp", "other": "Khác"]
+            labelsEn = ["department": "Provincial departments", "serviceCenter": "Service centres, land registration offices",
+                        "communeCommittee": "Commune and ward committees", "provinceCommittee": "Provincial People's Committee",
+                        "police": "Police", "utility": "Utilities", "company": "Companies", "other": "Other"]
         default: break
         }
         let total = rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts }
@@ -260,8 +287,11 @@ enum PublicServicesController {
         })
         return StatsDTO(
             from: from, to: to, asOf: asOf, groupBy: group.rawValue, definitions: definitions,
-            rows: rows.sorted { ($0.key ?? "") < ($1.key ?? "") }.map { .init(key: $0.key, label: $0.key.flatMap { labels[$0] }, counts: CountsDTO($0.counts)) },
-            total: CountsDTO(total))
+            rows: rows.sorted { ($0.key ?? "") < ($1.key ?? "") }.map {
+                .init(key: $0.key, label: $0.key.flatMap { labels[$0] }, labelEn: $0.key.flatMap { labelsEn[$0] } ?? $0.key.flatMap { labels[$0] },
+                      counts: CountsDTO($0.counts))
+            },
+            total: CountsDTO(total), lastDataAt: try await latestIngest(req.db, codes: codes))
     }
 
     static let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -384,12 +414,10 @@ enum PublicServicesController {
         let codes = try await visibleAgencyCodes(req)
         let rows = try await PublicServiceStats.rows(on: req.db, from: month.lowerBound, to: month.upperBound, asOf: now, groupBy: .total, agencyCodes: codes)
         let c = CountsDTO(rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
-        var latest = DossierModel.query(on: req.db).sort(\.$ingestedAt, .descending)
-        if let codes { latest = latest.filter(\.$agencyCode ~~ codes) }
         return Summary(
             month: String(format: "%04d-%02d", today.year, today.month), receivedThisMonth: c.received, resolvedThisMonth: c.resolved,
             onTimeRate: c.onTimeRate, earlyOrOnTimeAmongResolvedRate: c.earlyOrOnTimeAmongResolvedRate,
-            overdueNow: c.inProgressOverdue, pausedOverdueNow: c.pausedOverdue, lastDataAt: try await latest.first()?.ingestedAt, asOf: now)
+            overdueNow: c.inProgressOverdue, pausedOverdueNow: c.pausedOverdue, lastDataAt: try await latestIngest(req.db, codes: codes), asOf: now)
     }
 
     // MARK: QĐ 766 scorecard
@@ -465,6 +493,9 @@ enum PublicServicesController {
         var dueAt: Date?
         var timeliness: String
         var daysLate: Int
+        /// Late because of more than one supplement request, whatever the dates.
+        var forcedLate: Bool
+        var agencyName: String?
         var apologyIssued: Bool?
     }
 
@@ -486,13 +517,15 @@ enum PublicServicesController {
         }
         let rows = try await q.sort(\.$dueAt).limit(limit * 2).all()
         let r = rules(req.application)
+        var names: [String: String] = [:]
+        for a in try await AgencyModel.query(on: req.db).all() { names[a.code] = a.name }
         var overdue: [OverdueItem] = [], soon: [OverdueItem] = []
         for m in rows {
             let a = DossierAssessment.fromStored(m)
             let t = a.timeliness(asOf: now)
             let item = OverdueItem(code: m.id!, procedureName: m.procedureName, agencyCode: m.agencyCode, unitCode: m.unitCode,
                                    receivedAt: m.receivedAt, dueAt: m.dueAt, timeliness: t.rawValue, daysLate: r.daysLate(a, asOf: now),
-                                   apologyIssued: m.apologyIssued)
+                                   forcedLate: m.forcedLate, agencyName: names[m.agencyCode], apologyIssued: m.apologyIssued)
             if t.isOverdue { if overdue.count < limit { overdue.append(item) } } else if soon.count < limit { soon.append(item) }
         }
         return OverdueList(asOf: now, overdue: overdue.sorted { $0.daysLate > $1.daysLate }, dueSoon: soon)
