@@ -962,9 +962,8 @@ export function mount(root, { settings, user }) {
 
   /** Whether the user's figures are limited to an agency below the province (the provincial committee sees it all). */
   function scopedToAgency() {
-    const own = user?.agency;
-    if (!own) return false;
-    return names.agencies.get(own.code)?.kind !== "provinceCommittee";
+    // The server limits only officers to their agency; operators, leaders and analysts read the whole province.
+    return user?.role === "officer" && Boolean(user?.agency);
   }
 
   /** Whether an agency is the user's own or below it; every agency for users who do not belong to one. */
