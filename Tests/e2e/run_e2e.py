@@ -494,6 +494,7 @@ class E2E:
             self.context = username
             if first_user:
                 r.check("ui unauthenticated shell redirects to login", self.ui_redirect_to_login)
+                r.check("ui public page shows per-agency dossier figures without sign-in", self.ui_portal)
                 first_user = False
             if role == "admin":
                 r.check("ui admin wrong password shows an error", self.ui_wrong_password)
@@ -511,6 +512,11 @@ class E2E:
                 r.check("api audit (browser session) has agency.create", self.ui_audit_api)
                 r.check("api audit chain verifies (browser session)", self.ui_audit_verify_api)
                 r.check("ui admin phone-size map screenshot", self.ui_phone_map)
+            elif role == "leader":
+                r.check("ui leader sees the monthly dossier report", self.ui_public_services_report)
+                r.check("ui leader opens an overdue dossier's timeline", self.ui_public_services_overdue)
+                r.check(f"ui {username} gets no access to #/users", self.ui_no_access, username)
+                r.check(f"api {username} is refused /api/v1/users", self.ui_users_api_forbidden)
             else:
                 r.check(f"ui {username} gets no access to #/users", self.ui_no_access, username)
                 r.check(f"api {username} is refused /api/v1/users", self.ui_users_api_forbidden)
@@ -640,6 +646,38 @@ class E2E:
         expect(stored and stored[0].get("name") == AGENCY_NAME, f"API has {stored[:1]!r}")
         expect(stored[0].get("kind") == "department", f"kind {stored[0].get('kind')!r}")
         return f"{cells[0]} {cells[1]!r}"
+
+    def ui_public_services_report(self):
+        """The monthly form for the current month: a table with a total row and figures from the demo dossiers."""
+        self.driver.get(self.base + "/#/public-services/report?groupBy=agencyKind")
+        self.wait(lambda d: len(self.table_rows("table.ps-table tbody tr")) >= 2, "the monthly report table has no rows")
+        total = self.driver.execute_script(
+            "const t = document.querySelector('table.ps-table tfoot tr, table.ps-table tr.ps-total'); return t ? t.textContent : ''")
+        expect(total.strip() != "", "no total row")
+        self.screenshot("public-services-report.png")
+        status, body = self.browser_fetch("/api/v1/public-services/stats?groupBy=total")
+        expect(status == 200, f"stats HTTP {status}")
+        expect(body["total"]["toHandle"] > 0, "no dossiers to handle this month in the demo")
+        return f"{body['total']['toHandle']} dossiers to handle this month"
+
+    def ui_public_services_overdue(self):
+        self.driver.get(self.base + "/#/public-services/overdue")
+        status, body = self.browser_fetch("/api/v1/public-services/overdue?limit=20")
+        expect(status == 200 and body["overdue"], f"no overdue dossier in the demo (HTTP {status})")
+        code = body["overdue"][0]["code"]
+        self.driver.get(self.base + "/#/public-services/overdue?dossier=" + code)
+        self.wait(lambda d: code in (self.text_of("#ps-drawer-title") or ""), "the dossier panel does not open")
+        self.wait(lambda d: len(self.css_all(".ps-drawer-body ol.ps-timeline li")) >= 2, "the dossier timeline does not render")
+        self.screenshot("public-services-dossier.png")
+        return code
+
+    def ui_portal(self):
+        self.driver.get(self.base + "/cong-khai.html")
+        self.wait(lambda d: d.execute_script("return document.body.dataset.ready") == "1", "portal page not ready")
+        rows = self.table_rows("#portal-table tbody tr")
+        expect(len(rows) >= 5, f"{len(rows)} agencies on the public page")
+        self.screenshot("portal.png")
+        return f"{len(rows)} agencies"
 
     def ui_audit_view(self):
         self.driver.get(self.base + "/#/audit")

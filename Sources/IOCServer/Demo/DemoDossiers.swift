@@ -140,6 +140,20 @@ public enum DemoDossiers {
                 digitized: requiresResult ? rng.unit() < 0.7 : nil, eResult: requiresResult ? rng.unit() < 0.72 : nil,
                 apologyIssued: apology))
         }
+        // demo-province.md: at least one overdue dossier per large agency, so drill-downs have something to show.
+        let large = ["VPDKDD", "SO-TP", "SO-TC", "SO-XD", "SO-YT", "SO-VHTTDL"] + communes.filter { $0.unitType == "Phường" }.map { "UBND-\($0.code)" }
+        for (i, agency) in large.enumerated() {
+            let received = cal.instant(on: cal.civilDate(of: now.addingTimeInterval(-Double(45 + i % 10) * 86_400)), at: .init(hour: 9, minute: 30))
+            let proc = agency.hasPrefix("UBND-") ? procedures[4] : (procedures.first { $0.agency == agency } ?? procedures[7])
+            let ymd = cal.civilDate(of: received)
+            out.append(DossierInput(
+                code: String(format: "%@-%02d%02d%02d-9%03d", agency, ymd.year % 100, ymd.month, ymd.day, i), procedureCode: proc.code,
+                procedureName: proc.name, agencyCode: agency, unitCode: agency.hasPrefix("UBND-") ? String(agency.dropFirst(5)) : communes[i % communes.count].code,
+                channel: "direct", onlineLevel: nil, limit: .init(value: proc.limit.value, unit: proc.limit.unit.rawValue),
+                receivedAt: received, dueAt: nil, status: 4,
+                history: [.init(status: 2, at: received), .init(status: 4, at: received.addingTimeInterval(3_600))],
+                supplements: nil, finishedAt: nil, returnedAt: nil, paidOnline: nil, digitized: nil, eResult: nil, apologyIssued: i % 2 == 0))
+        }
         return out
     }
 
