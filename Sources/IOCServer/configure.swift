@@ -48,11 +48,13 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateDossiers())
     app.migrations.add(AddDossierIngestedIndex())
+    app.migrations.add(CreateCalendarDays())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.audit = AuditLog(isPostgres: config.isPostgres)
     app.loginThrottle = LoginThrottle()
+    app.calendarStore = CalendarStore()
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })

@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     UserController.register(v1)
     SourceController.register(v1)
     AuditController.register(v1)
+    CalendarController.register(v1)
     PublicServicesController.register(v1)
     LiveController.register(app, routes: app.routes)
     VendorController.register(app)

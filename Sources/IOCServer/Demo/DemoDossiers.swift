@@ -159,7 +159,7 @@ public enum DemoDossiers {
 
     /// Loads `count` demo dossiers through the same validation and upsert path as the ingest API.
     public static func load(on app: Application, count: Int, now: Date = Date()) async throws -> (accepted: Int, created: Int, seconds: Double) {
-        let rules = TimelinessRules(calendar: .vietnamCivilService)
+        let rules = try await app.calendarStore.rules(on: app.db)
         let items = generate(count: count, now: now, catalog: app.reference.units, rules: rules)
         let ingest = DossierIngest(rules: rules, catalog: app.reference.units, now: now)
         let started = ContinuousClock.now

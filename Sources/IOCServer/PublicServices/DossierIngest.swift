@@ -173,8 +173,28 @@ struct DossierIngest {
         "paused_late", "supplement_count", "forced_late", "excluded", "withdrawn_at", "closed_at",
     ]
 
+    /// Re-assesses stored dossiers after the working calendar changed (their data is unchanged, their deadline may move).
+    static func reassess(receivedBefore: Date, openAt: Date, rules: TimelinessRules, catalog: UnitCatalog, on db: any Database) async throws {
+        let ingest = DossierIngest(rules: rules, catalog: catalog, now: Date())
+        var after = ""
+        while true {
+            let page = try await DossierModel.query(on: db).filter(\.$receivedAt < receivedBefore).filter(\.$closedAt >= openAt)
+                .filter(\.$id > after).sort(\.$id).limit(1_000).all()
+            guard let last = page.last?.id else { return }
+            after = last
+            let prepared = page.map { m in
+                let facts = m.facts()
+                return Prepared(index: 0, input: m.input(), facts: facts, assessment: rules.assess(facts), versionAt: m.versionAt,
+                                versionEvents: m.versionEvents)
+            }
+            _ = try await ingest.write(prepared, sourceID: nil, on: db, force: true, sourceIDs: Dictionary(uniqueKeysWithValues: page.map { ($0.id!, $0.sourceID) }))
+        }
+    }
+
     /// Writes the accepted dossiers that are new or newer than the stored version; returns created/updated/unchanged per code.
-    private func write(_ items: [Prepared], sourceID: UUID?, on db: any Database) async throws -> [String: String] {
+    /// `force` rewrites them whatever their version (re-assessment), keeping each one's source.
+    private func write(_ items: [Prepared], sourceID: UUID?, on db: any Database, force: Bool = false,
+                       sourceIDs: [String: UUID?] = [:]) async throws -> [String: String] {
         try await db.transaction { fluentTx in
             guard let tx = fluentTx as? any SQLDatabase else {
                 throw IOCError(.internalServerError, code: "internal", vi: "Lỗi cơ sở dữ liệu.", en: "Database error.")
@@ -191,7 +211,7 @@ struct DossierIngest {
                 var toWrite: [Prepared] = []
                 for p in chunk {
                     if let (at, events) = stored[p.facts.code] {
-                        if p.versionAt > at || (p.versionAt == at && p.versionEvents > events) {
+                        if force || p.versionAt > at || (p.versionAt == at && p.versionEvents > events) {
                             outcome[p.facts.code] = "updated"
                             toWrite.append(p)
                         } else {
@@ -204,7 +224,7 @@ struct DossierIngest {
                 }
                 guard !toWrite.isEmpty else { continue }
                 let insert = tx.insert(into: DossierModel.schema).columns(Self.columns)
-                for p in toWrite { insert.values(row(p, sourceID: sourceID)) }
+                for p in toWrite { insert.values(row(p, sourceID: force ? (sourceIDs[p.facts.code] ?? nil) : sourceID)) }
                 try await insert.onConflict(with: ["code"]) { update in
                     var u = update
                     for c in Self.columns where c != "code" { u = u.set(excludedValueOf: c) }

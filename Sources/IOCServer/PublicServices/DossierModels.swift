@@ -141,3 +141,18 @@ extension DossierModel {
             finishedAt: finishedAt, returnedAt: returnedAt)
     }
 }
+
+extension DossierModel {
+    /// The stored dossier as an ingest item (to re-assess it through the same path).
+    func input() -> DossierInput {
+        let f = facts()
+        return DossierInput(
+            code: id, procedureCode: procedureCode, procedureName: procedureName, agencyCode: agencyCode, unitCode: unitCode,
+            channel: channel, onlineLevel: onlineLevel, limit: f.limit.map { .init(value: $0.value, unit: $0.unit.rawValue) },
+            receivedAt: receivedAt, dueAt: sourceDueAt, status: status,
+            history: f.history.map { .init(status: $0.status.rawValue, at: $0.at) },
+            supplements: f.supplements.map { .init(requestedAt: $0.requestedAt, completedAt: $0.completedAt) },
+            finishedAt: finishedAt, returnedAt: returnedAt, paidOnline: paidOnline, digitized: digitized, eResult: eResult,
+            apologyIssued: apologyIssued)
+    }
+}

@@ -73,7 +73,7 @@ enum PublicServicesController {
              response: .any, use: overdue)
     }
 
-    static func rules(_ app: Application) -> TimelinessRules { TimelinessRules(calendar: .vietnamCivilService) }
+    static func rules(_ req: Request) async throws -> TimelinessRules { try await req.application.calendarStore.rules(on: req.db) }
 
     // MARK: Ingest
 
@@ -95,7 +95,7 @@ enum PublicServicesController {
         }
         var sourceID: UUID?
         if case .source(let s)? = req.principal { sourceID = s.id }
-        let ingest = DossierIngest(rules: rules(req.application), catalog: req.application.reference.units, now: Date())
+        let ingest = DossierIngest(rules: try await rules(req), catalog: req.application.reference.units, now: Date())
         let result = try await ingest.ingest(items, sourceID: sourceID, on: req.db)
         guard result.accepted > 0 else {
             var e = IOCError.invalid(result.items.first?.field ?? "", vi: "Không hồ sơ nào hợp lệ; không có gì được lưu.", en: "No dossier was valid; nothing was stored.")
@@ -131,7 +131,7 @@ enum PublicServicesController {
             DossierView.HistoryEntry(status: $0.status.rawValue, at: $0.at, statusName: LocalizedMessage(vi: $0.status.vietnameseName, en: $0.status.englishName))
         }
         let supplements = facts.supplements.map { DossierView.Supplement(requestedAt: $0.requestedAt, completedAt: $0.completedAt) }
-        let r = rules(req.application)
+        let r = try await rules(req)
         let a = r.assess(facts)
         let t = a.timeliness(asOf: asOf)
         let status = DossierStatus(rawValue: m.status) ?? .processing
@@ -516,7 +516,7 @@ enum PublicServicesController {
             q = q.filter(\.$agencyCode ~~ codes)
         }
         let rows = try await q.sort(\.$dueAt).limit(limit * 2).all()
-        let r = rules(req.application)
+        let r = try await rules(req)
         var names: [String: String] = [:]
         for a in try await AgencyModel.query(on: req.db).all() { names[a.code] = a.name }
         var overdue: [OverdueItem] = [], soon: [OverdueItem] = []
