@@ -34,7 +34,8 @@ public enum DemoDossiers {
     ]
 
     /// Generates `count` dossiers received over the 365 days before `now` (only those whose receipt lies in the past).
-    static func generate(count: Int, now: Date, catalog: UnitCatalog, rules: TimelinessRules) -> [DossierInput] {
+    /// `series` distinguishes several generations over the same year (benchmarks): it goes into the codes.
+    static func generate(count: Int, now: Date, catalog: UnitCatalog, rules: TimelinessRules, series: Int = 0) -> [DossierInput] {
         var rng = DemoRandom(seed: UInt64(rules.calendar.civilDate(of: now).daysSince1970))
         let communes = catalog.communes(of: DemoProvince.provinceCode).sorted { $0.code < $1.code }
         let totalWeight = procedures.reduce(0) { $0 + $1.weight }
@@ -68,7 +69,9 @@ public enum DemoDossiers {
             let ymd = cal.civilDate(of: received)
             let dayKey = "\(agency)-\(ymd.daysSince1970)"
             sequence[dayKey, default: 0] += 1
-            let code = String(format: "%@-%02d%02d%02d-%04d", agency, ymd.year % 100, ymd.month, ymd.day, sequence[dayKey]!)
+            let code = series == 0
+                ? String(format: "%@-%02d%02d%02d-%04d", agency, ymd.year % 100, ymd.month, ymd.day, sequence[dayKey]!)
+                : String(format: "%@-%02d%02d%02d-S%d-%04d", agency, ymd.year % 100, ymd.month, ymd.day, series, sequence[dayKey]!)
 
             var status = 4
             var history: [DossierInput.HistoryEntry] = [.init(status: 2, at: received)]
@@ -141,7 +144,7 @@ public enum DemoDossiers {
                 apologyIssued: apology))
         }
         // demo-province.md: at least one overdue dossier per large agency, so drill-downs have something to show.
-        let large = ["VPDKDD", "SO-TP", "SO-TC", "SO-XD", "SO-YT", "SO-VHTTDL"] + communes.filter { $0.unitType == "Phường" }.map { "UBND-\($0.code)" }
+        let large = series != 0 ? [] : ["VPDKDD", "SO-TP", "SO-TC", "SO-XD", "SO-YT", "SO-VHTTDL"] + communes.filter { $0.unitType == "Phường" }.map { "UBND-\($0.code)" }
         for (i, agency) in large.enumerated() {
             let received = cal.instant(on: cal.civilDate(of: now.addingTimeInterval(-Double(45 + i % 10) * 86_400)), at: .init(hour: 9, minute: 30))
             let proc = agency.hasPrefix("UBND-") ? procedures[4] : (procedures.first { $0.agency == agency } ?? procedures[7])
@@ -158,9 +161,9 @@ public enum DemoDossiers {
     }
 
     /// Loads `count` demo dossiers through the same validation and upsert path as the ingest API.
-    public static func load(on app: Application, count: Int, now: Date = Date()) async throws -> (accepted: Int, created: Int, seconds: Double) {
+    public static func load(on app: Application, count: Int, now: Date = Date(), series: Int = 0) async throws -> (accepted: Int, created: Int, seconds: Double) {
         let rules = try await app.calendarStore.rules(on: app.db)
-        let items = generate(count: count, now: now, catalog: app.reference.units, rules: rules)
+        let items = generate(count: count, now: now, catalog: app.reference.units, rules: rules, series: series)
         let ingest = DossierIngest(rules: rules, catalog: app.reference.units, now: now)
         let started = ContinuousClock.now
         var accepted = 0, created = 0
