@@ -196,6 +196,15 @@ enum PublicServicesController {
         return try await q.first()?.ingestedAt
     }
 
+    /// Both on-time rates with their names and definitions, keyed like the fields of `CountsDTO`.
+    static var rateDefinitions: [String: StatsDTO.Definition] {
+        Dictionary(uniqueKeysWithValues: TimelinessRate.allCases.map { rate in
+            (rate == .onTime ? "onTimeRate" : "earlyOrOnTimeAmongResolvedRate",
+             StatsDTO.Definition(name: .init(vi: rate.vietnameseName, en: rate.englishName),
+                                 definition: .init(vi: rate.vietnameseDefinition, en: rate.englishDefinition)))
+        })
+    }
+
     /// Parses the period: `month=yyyy-MM` (+ `period=reportMonth`) or `from`/`to`; default the current calendar month.
     static func period(_ req: Request) throws -> (Date, Date) {
         if let month = req.query[String.self, at: "month"] {
@@ -280,11 +289,7 @@ enum PublicServicesController {
         default: break
         }
         let total = rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts }
-        let definitions = Dictionary(uniqueKeysWithValues: TimelinessRate.allCases.map { rate in
-            (rate == .onTime ? "onTimeRate" : "earlyOrOnTimeAmongResolvedRate",
-             StatsDTO.Definition(name: .init(vi: rate.vietnameseName, en: rate.englishName),
-                                 definition: .init(vi: rate.vietnameseDefinition, en: rate.englishDefinition)))
-        })
+        let definitions = rateDefinitions
         return StatsDTO(
             from: from, to: to, asOf: asOf, groupBy: group.rawValue, definitions: definitions,
             rows: rows.sorted { ($0.key ?? "") < ($1.key ?? "") }.map {
@@ -378,11 +383,7 @@ enum PublicServicesController {
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: now, asOf: now, groupBy: .agency)
         var names: [String: String] = [:]
         for a in try await AgencyModel.query(on: req.db).all() { names[a.code] = a.name }
-        let definitions = Dictionary(uniqueKeysWithValues: TimelinessRate.allCases.map { rate in
-            (rate == .onTime ? "onTimeRate" : "earlyOrOnTimeAmongResolvedRate",
-             StatsDTO.Definition(name: .init(vi: rate.vietnameseName, en: rate.englishName),
-                                 definition: .init(vi: rate.vietnameseDefinition, en: rate.englishDefinition)))
-        })
+        let definitions = rateDefinitions
         let agencies = rows.compactMap { r -> PublicFigures.Agency? in
             guard let code = r.key else { return nil }
             let c = CountsDTO(r.counts)
