@@ -32,7 +32,7 @@ struct CommandFailure: Error, CustomStringConvertible {
 
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "dossiers", help: "How many public-service dossiers to generate over the last year (default 150000; 0 for none)")
+        @Option(name: "dossiers", help: "How many public-service dossiers to generate over the last year (default 250000; 0 for none)")
         var dossiers: Int?
     }
     var help: String { "Load the demo province (Đắk Lắk): agencies and users for each role. Idempotent." }
@@ -42,7 +42,7 @@ struct DemoCommand: AsyncCommand {
         try await app.autoMigrate()
         let summary = try await DemoProvince.load(on: app)
         context.console.print("Đã nạp tỉnh minh họa Đắk Lắk / Demo province loaded: \(summary.agencies) agencies (\(summary.createdAgencies) new).")
-        let count = max(0, signature.dossiers ?? 150_000)
+        let count = max(0, signature.dossiers ?? 250_000)
         // Loaded today already (the generator is deterministic per day): skip the slow part of a restart.
         let loadedToday = try await DossierModel.query(on: app.db).filter(\.$ingestedAt > Date().addingTimeInterval(-6 * 3600)).count()
         if count > 0, loadedToday >= count * 9 / 10 {
