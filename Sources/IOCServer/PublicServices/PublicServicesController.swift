@@ -244,11 +244,31 @@ enum PublicServicesController {
         var user = try req.requireUser()
         if user.role != .officer { user.agencyID = nil }
         if user.scope == .all { return nil }
-        var visible: [String] = []
-        for a in try await AgencyModel.query(on: req.db).all() where try await AgencyService.userCovers(user, agencyID: a.id!, on: req.db, catalog: req.application.reference.units) {
-            visible.append(a.code)
+        // Two queries, then the scope rule in memory (asking per agency cost hundreds of queries per request).
+        let agencies = try await AgencyModel.query(on: req.db).with(\.$jurisdiction).all()
+        let parent = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id!, $0.$parent.id) })
+        let catalog = req.application.reference.units
+        return agencies.filter { a in
+            var ancestors: [String] = []
+            var next = parent[a.id!] ?? nil
+            while let p = next, ancestors.count < 32, !ancestors.contains(p.uuidString) {
+                ancestors.append(p.uuidString)
+                next = parent[p] ?? nil
+            }
+            return ScopeRules.covers(user.scope, agencyID: a.id!.uuidString, ancestorIDs: ancestors,
+                                     jurisdiction: a.jurisdiction.compactMap { catalog[$0.unitCode] })
+        }.map(\.code)
+    }
+
+    /// The `agency` query parameter as a filter inside what the caller may see (nil: no filter asked).
+    static func agencyFilter(_ req: Request, visible: [String]?) async throws -> [String]? {
+        guard let agency = req.query[String.self, at: "agency"] else { return visible }
+        let code = try Validate.code(agency, field: "agency")
+        guard try await AgencyModel.query(on: req.db).filter(\.$code == code).first() != nil else {
+            throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại.", en: "Unknown agency.")
         }
-        return visible
+        if let visible, !visible.contains(code) { throw IOCError.forbidden }
+        return [code]
     }
 
     @Sendable static func stats(_ req: Request) async throws -> StatsDTO {
@@ -259,15 +279,7 @@ enum PublicServicesController {
                                    en: "groupBy must be agency, agencyKind, unit, procedure, channel or total.")
         }
         let asOf = min(to, Date())
-        var codes = try await visibleAgencyCodes(req)
-        if let agency = req.query[String.self, at: "agency"] {
-            let code = try Validate.code(agency, field: "agency")
-            guard try await AgencyModel.query(on: req.db).filter(\.$code == code).first() != nil else {
-                throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại.", en: "Unknown agency.")
-            }
-            if let visible = codes, !visible.contains(code) { throw IOCError.forbidden }
-            codes = [code]
-        }
+        let codes = try await agencyFilter(req, visible: try await visibleAgencyCodes(req))
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group, agencyCodes: codes)
         var labels: [String: String] = [:], labelsEn: [String: String] = [:]
         switch group {
@@ -452,17 +464,8 @@ enum PublicServicesController {
     @Sendable static func scorecard(_ req: Request) async throws -> ScorecardDTO {
         let (from, to) = try period(req)
         let asOf = min(to, Date())
-        var codes = try await visibleAgencyCodes(req)
-        var scope = "province"
-        if let agency = req.query[String.self, at: "agency"] {
-            let code = try Validate.code(agency, field: "agency")
-            guard try await AgencyModel.query(on: req.db).filter(\.$code == code).first() != nil else {
-                throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại.", en: "Unknown agency.")
-            }
-            if let visible = codes, !visible.contains(code) { throw IOCError.forbidden }
-            codes = [code]
-            scope = "agency:\(code)"
-        }
+        let codes = try await agencyFilter(req, visible: try await visibleAgencyCodes(req))
+        var scope = req.query[String.self, at: "agency"].map { "agency:\($0)" } ?? "province"
         var rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: .unit, agencyCodes: codes)
         if let unit = req.query[String.self, at: "unit"] {
             guard req.application.reference.units[unit]?.level == .commune else {
