@@ -4,6 +4,7 @@ import { bindLanguageSwitch, initI18n, t } from "./i18n.js";
 import { instanceName, loadSettings, provinceName } from "./settings.js";
 import * as mapView from "./views/map.js";
 import * as publicServicesView from "./views/public-services.js";
+import * as fieldReportsView from "./views/field-reports.js";
 import { adminViews } from "./views/admin.js";
 import { forbiddenView, notFoundView, placeholderView } from "./views/placeholder.js";
 
@@ -11,7 +12,6 @@ const DEFAULT_ROUTE = "map";
 
 // Services not built yet: route name → dictionary key of the service.
 const UPCOMING = {
-  "field-reports": "fieldReports",
   "socio-economic": "socioEconomic",
   cameras: "cameras",
   security: "security",
@@ -22,6 +22,7 @@ const UPCOMING = {
 
 const ROUTES = {
   map: { title: "nav.map", view: mapView, fullBleed: true },
+  "field-reports": { title: "nav.fieldReports", view: fieldReportsView },
   "public-services": { title: "nav.publicServices", view: publicServicesView },
   ...Object.fromEntries(
     Object.entries(UPCOMING).map(([route, key]) => [route, { title: `nav.${key}`, view: placeholderView(key) }]),

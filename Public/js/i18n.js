@@ -30,10 +30,16 @@ function storedLanguage() {
   }
 }
 
+// One dictionary per area: the platform's, then one per service (merged; later keys never clash by prefix).
+const BUNDLES = ["", ".field-reports-public", ".field-reports-console"];
+
 async function load(lang) {
-  const response = await fetch(`/i18n/${lang}.json`, { credentials: "same-origin" });
-  if (!response.ok) throw new Error(`i18n: cannot load ${lang} (${response.status})`);
-  dictionary = await response.json();
+  const parts = await Promise.all(BUNDLES.map(async (bundle) => {
+    const response = await fetch(`/i18n/${lang}${bundle}.json`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`i18n: cannot load ${lang}${bundle} (${response.status})`);
+    return response.json();
+  }));
+  dictionary = Object.assign({}, ...parts);
   language = lang;
   document.documentElement.lang = lang;
 }

@@ -49,6 +49,8 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(CreateDossiers())
     app.migrations.add(AddDossierIngestedIndex())
     app.migrations.add(CreateCalendarDays())
+    app.migrations.add(CreateCases())
+    app.migrations.add(CreateFieldReportCatalog())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -58,6 +60,12 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
+    // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
+    app.live.restrict(prefix: "cases", to: CasesController.readers)
+    app.caseClock = CaseClock()
+    _ = app.caseDirectory
+    _ = app.intakeThrottle
+    app.lifecycle.use(EscalationSweeperLifecycle())
 
     // JSON: ISO 8601 dates everywhere.
     ContentConfiguration.global.use(encoder: JSONEncoder.ioc, for: .json)

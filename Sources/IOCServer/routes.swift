@@ -14,6 +14,8 @@ func routes(_ app: Application) throws {
     AuditController.register(v1)
     CalendarController.register(v1)
     PublicServicesController.register(v1)
+    CasesController.register(v1)
+    FieldReportsController.register(v1)
     LiveController.register(app, routes: app.routes)
     VendorController.register(app)
 }

@@ -140,6 +140,11 @@ func stateFingerprint(_ app: Application) async throws -> [String: Int] {
         "users": try await UserModel.query(on: app.db).count(),
         "sources": try await SourceModel.query(on: app.db).count(),
         "audit": try await AuditEntryModel.query(on: app.db).count(),
+        "cases": try await CaseModel.query(on: app.db).count(),
+        "case_events": try await CaseEventModel.query(on: app.db).count(),
+        "case_reporters": try await CaseReporterModel.query(on: app.db).count(),
+        "attachments": try await AttachmentModel.query(on: app.db).count(),
+        "routing_rules": try await RoutingRuleModel.query(on: app.db).count(),
     ]
 }
 

@@ -34,6 +34,8 @@ struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "dossiers", help: "How many public-service dossiers to generate over the last year (default 250000; 0 for none)")
         var dossiers: Int?
+        @Option(name: "reports", help: "How many field reports to generate over the last year (default 9000; 0 for none)")
+        var reports: Int?
     }
     var help: String { "Load the demo province (Đắk Lắk): agencies and users for each role. Idempotent." }
 
@@ -50,6 +52,15 @@ struct DemoCommand: AsyncCommand {
         } else if count > 0 {
             let d = try await DemoDossiers.load(on: app, count: count)
             context.console.print("Hồ sơ TTHC minh họa / Demo dossiers: \(d.accepted) (\(d.created) new) in \(String(format: "%.1f", d.seconds)) s.")
+        }
+        let reports = max(0, signature.reports ?? 9_000)
+        let existing = try await CaseModel.query(on: app.db).filter(\.$kind == "field_report").count()
+        if reports > 0, existing > 0 {
+            context.console.print("Phản ánh hiện trường đã có / Field reports already present: \(existing).")
+        } else if reports > 0 {
+            let started = ContinuousClock.now
+            let n = try await DemoFieldReports.load(on: app, count: reports)
+            context.console.print("Phản ánh hiện trường minh họa / Demo field reports: \(n) in \(String(format: "%.1f", (ContinuousClock.now - started) / .seconds(1))) s.")
         }
         context.console.print("Tài khoản minh họa / Demo logins:")
         for u in summary.users {

@@ -51,6 +51,16 @@ public struct IOCConfiguration: Sendable {
     public var bcryptCost: Int
     /// `IOC_AUTO_MIGRATE`: run migrations at start (default on for SQLite; run `ioc migrate` once for PostgreSQL).
     public var autoMigrate: Bool
+    /// `IOC_INTAKE_LIMIT`: field reports one anonymous client may file per 10 minutes (0 = no limit).
+    public var intakeLimit: Int = 10
+    /// `IOC_OPEN311_REQUIRE_KEY`: POST /open311/v2/requests needs a source API key (default: anonymous allowed).
+    public var open311RequiresKey: Bool = false
+    /// `IOC_CASE_AUTOCLOSE_DAYS`: a resolved case the citizen has not rated closes after this many days.
+    public var caseAutoCloseDays: Int = 7
+    /// `IOC_SWEEP_SECONDS`: how often the escalation sweeper runs.
+    public var sweepSeconds: Int = 60
+    /// `IOC_PUBLIC_URL`: the address citizens and Open311 clients use (for links and discovery); default: from the request.
+    public var publicURL: String?
 
     public init(
         storage: Storage, dataDirectory: String, publicDirectory: String, resourcesDirectory: String,
@@ -99,7 +109,7 @@ public struct IOCConfiguration: Sendable {
         } else {
             storage = .sqliteFile((dataDir as NSString).appendingPathComponent("ioc.sqlite"))
         }
-        return IOCConfiguration(
+        var configuration = IOCConfiguration(
             storage: storage,
             dataDirectory: dataDir,
             publicDirectory: value("IOC_PUBLIC_DIR") ?? locateBundledDirectory("Public"),
@@ -117,6 +127,12 @@ public struct IOCConfiguration: Sendable {
             autoMigrate: flag("IOC_AUTO_MIGRATE", default: value("DATABASE_URL") == nil),
             postgresSchema: value("IOC_PG_SCHEMA")
         )
+        configuration.intakeLimit = value("IOC_INTAKE_LIMIT").flatMap(Int.init).map { max(0, $0) } ?? 10
+        configuration.open311RequiresKey = flag("IOC_OPEN311_REQUIRE_KEY", default: false)
+        configuration.caseAutoCloseDays = value("IOC_CASE_AUTOCLOSE_DAYS").flatMap(Int.init).map { max(1, min($0, 365)) } ?? 7
+        configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
+        configuration.publicURL = value("IOC_PUBLIC_URL")
+        return configuration
     }
 
     /// Finds a directory shipped with the repository (`Public`, `Resources`): first under the working directory,
