@@ -46,7 +46,8 @@ let package = Package(
             dependencies: [
                 "IOCServer",
                 .product(name: "VaporTesting", package: "vapor"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -95,7 +95,8 @@ function renderErrors() {
   for (const id of new Set(Object.values(FIELD_ERROR))) {
     const box = $(id);
     const descriptor = state.errors[id];
-    box.textContent = describe(descriptor);
+    if (descriptor?.list) box.replaceChildren(...descriptor.list.map((item) => h("span", { class: "fr-error-line" }, describe(item))));
+    else box.textContent = describe(descriptor);
     box.hidden = !descriptor;
     const input = $(FIELD_INPUT[id]);
     if (input) {
@@ -306,6 +307,23 @@ let map = null;
 let pin = null;
 let communeLayer = null;
 let labelLayer = null;
+let highlighted = null;
+let hasTiles = false;
+const communeLayers = new Map();
+const COMMUNE_STYLE = { color: "#1d4274", weight: 1, opacity: 0.55, fillColor: "#9fb8d9", fillOpacity: 0.12 };
+const COMMUNE_SELECTED = { color: "#0b2545", weight: 2.5, opacity: 1, fillColor: "#2b7a3d", fillOpacity: 0.18 };
+
+/** Shades the commune the pin is in, so the citizen sees at a glance which area the report goes to. */
+function highlightCommune(code) {
+  const layer = code ? communeLayers.get(code) : null;
+  if (layer === highlighted) return;
+  highlighted?.setStyle(COMMUNE_STYLE);
+  highlighted = layer || null;
+  if (highlighted) {
+    highlighted.setStyle(COMMUNE_SELECTED);
+    highlighted.bringToFront();
+  }
+}
 
 const PIN_HTML = '<svg viewBox="0 0 36 48" width="36" height="48" aria-hidden="true"><path d="M18 47C18 47 34 29 34 17A16 16 0 0 0 2 17C2 29 18 47 18 47Z" fill="#c81e1e" stroke="#fff" stroke-width="2.5"/><circle cx="18" cy="17" r="6.5" fill="#fff"/></svg>';
 
@@ -325,6 +343,7 @@ function initMap() {
     scrollWheelZoom: false,
     keyboard: true,
   }).setView(center, zoom);
+  hasTiles = Boolean(tileURL);
   if (tileURL) L.tileLayer(tileURL, { attribution: settings.map.tileAttribution || "", maxZoom: 19 }).addTo(map);
   // The page scrolls; the wheel zooms the map only once the citizen is working in it.
   map.on("click focus", () => map.scrollWheelZoom.enable());
@@ -349,9 +368,10 @@ function drawBoundaries(collection) {
   const communeFeatures = features.filter((f) => f.properties?.level === "commune");
   const outline = features.filter((f) => f.properties?.level === "province");
   communeLayer = L.geoJSON({ type: "FeatureCollection", features: communeFeatures }, {
-    style: () => ({ color: "#1d4274", weight: 1, opacity: 0.55, fillColor: "#9fb8d9", fillOpacity: 0.12 }),
+    style: () => COMMUNE_STYLE,
     // Taps go through to the map (which places the pin).
     interactive: false,
+    onEachFeature: (feature, layer) => communeLayers.set(feature.properties.code, layer),
   }).addTo(map);
   if (outline.length) {
     map.createPane("frProvince").style.zIndex = "450";
@@ -414,7 +434,7 @@ function placePin({ pan }) {
   } else {
     pin.setLatLng(latlng);
   }
-  if (pan) map.setView(latlng, Math.max(map.getZoom(), 14));
+  if (pan) map.setView(latlng, Math.max(map.getZoom(), hasTiles ? 16 : 12));
 }
 
 function onPinKey(event) {
@@ -514,6 +534,7 @@ async function resolvePlace() {
   } else {
     state.place = { kind: "pending" };
   }
+  highlightCommune(state.place.kind === "inside" ? state.place.unit.code : null);
   if (state.place.kind === "outside") setError("fr-location-error", { key: "frp.report.errorOutside", params: () => ({ province: provinceName(state.settings) }) });
   else if (state.errors["fr-location-error"]) setError("fr-location-error", null);
   renderPlace();
@@ -736,8 +757,7 @@ async function addFiles(fileList) {
 
 function setPhotoProblems(problems) {
   if (!problems.length) return;
-  // One box, several lines: a descriptor whose text is the joined messages.
-  setError("fr-photos-error", { key: "frp.report.photoProblems", params: () => ({ list: problems.map(describe).join(" ") }) });
+  setError("fr-photos-error", { list: [...problems] });
 }
 
 function removePhoto(id) {
@@ -866,6 +886,16 @@ async function saveDraftPhotos() {
   }
 }
 
+/** data: URL → Blob without fetch (the CSP's connect-src does not allow data: URLs). */
+function dataURLToBlob(url) {
+  const match = /^data:([^;,]+);base64,(.*)$/.exec(String(url));
+  if (!match) throw new Error("bad data URL");
+  const binary = atob(match[2]);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return new Blob([bytes], { type: match[1] });
+}
+
 async function restoreDraft() {
   const store = storage();
   if (!store) return false;
@@ -890,7 +920,7 @@ async function restoreDraft() {
   try {
     const photos = JSON.parse(store.getItem(DRAFT_PHOTOS_KEY) || "[]");
     for (const p of Array.isArray(photos) ? photos : []) {
-      const blob = await (await fetch(p.d)).blob();
+      const blob = dataURLToBlob(p.d);
       state.photos.push({ id: nextPhotoId++, blob, width: p.w, height: p.h, url: URL.createObjectURL(blob) });
     }
   } catch {
@@ -962,6 +992,15 @@ async function checkNearby() {
 function renderNearby() {
   const items = state.nearby.items;
   els.nearby.hidden = !items.length;
+  const inline = $("fr-nearby-inline");
+  inline.hidden = !items.length;
+  inline.replaceChildren(items.length
+    ? h("a", { href: "#fr-nearby", onclick: (event) => {
+      event.preventDefault();
+      els.nearby.scrollIntoView({ block: "start", behavior: "smooth" });
+      els.nearby.focus({ preventScroll: true });
+    } }, t("frp.report.nearbyInline", { count: items.length }))
+    : "");
   if (!items.length) {
     els.nearbyList.replaceChildren();
     return;

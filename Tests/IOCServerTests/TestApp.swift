@@ -40,8 +40,10 @@ func withApp(_ body: (Application) async throws -> Void) async throws {
         resourcesDirectory: TestEnvironment.repositoryRoot + "/Resources", vendorDirectory: "/usr/share/javascript",
         backgroundWork: false, databasePoolSize: 2, liveHeartbeat: .seconds(1), bcryptCost: 4, autoMigrate: true,
         postgresSchema: TestEnvironment.isPostgres ? String(schema) : nil)
+    var unlimited = config
+    unlimited.intakeLimit = 0
     do {
-        try await configure(app, configuration: config, reference: TestEnvironment.reference)
+        try await configure(app, configuration: unlimited, reference: TestEnvironment.reference)
         try await body(app)
     } catch {
         await teardown(app, schema: String(schema), dir: dir)

@@ -128,6 +128,10 @@ export function mount(root, { settings, user }, code) {
     }
     actionsCard.hidden = false;
     mapCard.hidden = false;
+    // Stable hooks for tests and styles (the elements inside are rebuilt on each render).
+    root.dataset.caseCode = data.code;
+    root.dataset.caseStatus = data.status;
+    root.dataset.ready = "1";
     dueCells = [];
     renderHead();
     renderMain();
@@ -383,6 +387,7 @@ export function mount(root, { settings, user }, code) {
 
   function closeForm() {
     const action = form?.action;
+    form?.dispose?.();
     form = null;
     renderActions();
     if (action) document.getElementById(`frc-action-${action}`)?.focus();
@@ -390,6 +395,7 @@ export function mount(root, { settings, user }, code) {
   }
 
   function openForm(action, preset = {}) {
+    form?.dispose?.();
     form = buildForm(action, preset);
     message = null;
     renderMessage();

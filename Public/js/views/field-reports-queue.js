@@ -155,7 +155,7 @@ export function mount(root, { settings, user }, queueFromPath) {
   const tableBox = h("div", { class: "frc-table-box", id: "frc-queue-panel", role: "tabpanel" });
   const pager = h("nav", { class: "frc-pager", id: "frc-pager" });
 
-  root.append(header, tabList, filters, bulkForm, bulkResultBox,
+  setChildren(root, header, tabList, filters, bulkForm, bulkResultBox,
     h("div", { class: "frc-summary-row" }, summary, announcer), tableBox, pager);
 
   // ---- Tabs ----
@@ -250,7 +250,7 @@ export function mount(root, { settings, user }, queueFromPath) {
 
   function query() {
     const params = new URLSearchParams({ queue: state.queue });
-    for (const name of ["status", "agency", "category", "unit", "q"]) if (state[name]) params.set(name === "unit" ? "unit" : name, state[name]);
+    for (const name of ["status", "agency", "category", "unit", "q"]) if (state[name]) params.set(name, state[name]);
     params.set("page", String(state.page));
     params.set("pageSize", String(state.pageSize));
     return params.toString();
@@ -279,6 +279,8 @@ export function mount(root, { settings, user }, queueFromPath) {
       loadError = error;
     }
     loading = false;
+    tableBox.dataset.ready = "1";
+    tableBox.dataset.total = String(data?.total ?? 0);
     renderTabs();
     renderTable();
     renderBulk();

@@ -41,8 +41,9 @@ export function mount(root, { settings, user }) {
   const formCard = isAdmin ? h("section", { class: "card frc-card", "aria-labelledby": "frc-rule-form-title" }) : null;
   const testCard = h("section", { class: "card frc-card frc-route-test", "aria-labelledby": "frc-route-title" });
   root.append(header, h("div", { class: "frc-routing-grid" },
-    h("div", { class: "frc-routing-main" }, tableCard),
-    h("div", { class: "frc-routing-side" }, formCard, testCard)));
+    h("div", { class: "frc-routing-main" }, tableCard, testCard),
+    formCard ? h("div", { class: "frc-routing-side" }, formCard) : null));
+  root.classList.toggle("frc-routing-readonly", !isAdmin);
 
   // ---- Rules table ----
 
@@ -248,13 +249,15 @@ export function mount(root, { settings, user }) {
   };
   const testForm = h("form", { class: "frc-route-form", novalidate: true, onsubmit: runTest },
     testLabels.title, testLabels.hint,
-    h("div", { class: "field" }, testLabels.category, testCategory),
-    h("div", { class: "frc-route-coords" },
-      h("div", { class: "field" }, testLabels.lat, testLat),
-      h("div", { class: "field" }, testLabels.lon, testLon),
-      h("div", { class: "frc-route-submit" }, testLabels.submit)),
-    testMapEl,
-    testResultBox);
+    h("div", { class: "frc-route-layout" },
+      h("div", { class: "frc-route-inputs" },
+        h("div", { class: "field" }, testLabels.category, testCategory),
+        h("div", { class: "frc-route-coords" },
+          h("div", { class: "field" }, testLabels.lat, testLat),
+          h("div", { class: "field" }, testLabels.lon, testLon)),
+        h("div", { class: "frc-route-submit" }, testLabels.submit),
+        testResultBox),
+      testMapEl));
   testCard.append(testForm);
 
   function renderTestLabels() {
@@ -402,7 +405,7 @@ export function mount(root, { settings, user }) {
     lookups = loaded;
     names = namer(loaded);
     if (isAdmin) {
-      rulePicker = agencyPicker("frc-rule-agency", loaded, { labelKey: "frc.routing.agencyTarget" });
+      rulePicker = agencyPicker("frc-rule-agency", loaded, { labelKey: "frc.field.agency" });
       setChildren(pickerSlot, rulePicker.element);
     }
     renderAll();

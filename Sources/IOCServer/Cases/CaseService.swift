@@ -386,7 +386,7 @@ enum CaseService {
                 agencies.insert(parent.code)
             }
         }
-        for code in agencies.sorted() { app.live.publish(topic: "cases.agency.\(code)", payload) }
+        for code in agencies.sorted() { app.live.publish(topic: "cases.agency.\(code.lowercased())", payload) }
         guard c.kind == "field_report", c.isPublic else { return }
         var pub = payload
         pub["type"] = type == "case.created" ? "report.created" : (type == "case.breached" ? "report.breached" : "report.status")

@@ -17,8 +17,8 @@ enum FieldReportsController {
         f.on(.GET, "nearby", access: .public, summary: "Open reports of a category near a point (possible duplicates)",
              query: [.init("category", "Category code", .string), .init("lat", "Latitude", .number), .init("lon", "Longitude", .number)],
              response: .any, use: nearby)
-        f.on(.POST, access: .public, summary: "File a field report (multipart/form-data with 1–5 photos; Idempotency-Key header)",
-             body: .binary, bodyContentType: "multipart/form-data", response: .any, status: .created, maxBodySize: "32mb", use: create)
+        f.on(.POST, access: .public, summary: "File a field report (multipart/form-data with 1–5 photos; Idempotency-Key header). 201 Created; 200 for a retry of the same key",
+             body: .binary, bodyContentType: "multipart/form-data", response: .any, maxBodySize: "32mb", use: create)
         f.on(.GET, "public", access: .public, summary: "Public list of reports (no personal data)",
              query: [.init("status", "open | closed", .string), .init("category", "Category code", .string),
                      .init("agency", "Agency code", .string), .init("unit", "Commune code", .string),
@@ -228,11 +228,12 @@ enum FieldReportsController {
     @Sendable static func photo(_ req: Request) async throws -> Response {
         let c = try await caseByCode(req)
         let sha = try CaseService.validSHA(req.parameters.get("sha") ?? "", field: "sha")
-        guard let link = try await CaseAttachmentModel.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$sha256 == sha).first(),
-              let a = try await AttachmentModel.find(sha, on: req.db) else {
+        let links = try await CaseAttachmentModel.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$sha256 == sha).all()
+        guard !links.isEmpty, let a = try await AttachmentModel.find(sha, on: req.db) else {
             throw IOCError.notFound("Photo", vi: "ảnh")
         }
-        var allowed = link.role == CaseAttachmentModel.Role.result.rawValue
+        let isResult = links.contains { $0.role == CaseAttachmentModel.Role.result.rawValue }
+        var allowed = isResult
         if !allowed, let user = req.principal?.user {
             if user.role == .officer {
                 let d = try await req.application.caseDirectory.snapshot(on: req.db)
@@ -247,7 +248,7 @@ enum FieldReportsController {
         guard allowed else { throw IOCError.forbidden }
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: a.contentType)
-        headers.replaceOrAdd(name: .cacheControl, value: link.role == CaseAttachmentModel.Role.result.rawValue ? "public, max-age=86400" : "private, no-store")
+        headers.replaceOrAdd(name: .cacheControl, value: isResult ? "public, max-age=86400" : "private, no-store")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return Response(status: .ok, headers: headers, body: .init(data: a.data))
     }
