@@ -15,6 +15,9 @@ if [ "$what" = "test" ]; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
   need chromium /usr/bin/chromium
   need chromium-driver /usr/bin/chromedriver
+  # Image tests decode sanitized photos with ImageMagick and read their metadata with exiftool.
+  need imagemagick /usr/bin/convert
+  need libimage-exiftool-perl /usr/bin/exiftool
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -111,7 +111,7 @@ function trackLink(code) {
 
 function percent(value) {
   if (value == null || !Number.isFinite(Number(value))) return null;
-  return `${formatNumber(Number(value) * 100, { maximumFractionDigits: 1 })}%`;
+  return `${formatNumber(Number(value) * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 }
 
 /* ------------------------------------------------------------------ header, filters */
@@ -340,6 +340,7 @@ function renderMarkers() {
     });
     marker.bindPopup(() => popupContent(report), { maxWidth: 300, minWidth: 220 });
     marker.bindTooltip(() => h("span", {}, `${report.code} · ${statusLabel(report)}`), { direction: "top", offset: [0, -8] });
+    marker.on("popupopen", () => marker.closeTooltip());
     marker.addTo(markerLayer);
   }
   const shown = data.items.length;
@@ -403,8 +404,8 @@ function renderList() {
       cell(t("frp.field.status"), h("span", { class: "pub-badges" }, ...statusBadges(report))),
       cell(t("frp.field.unit"), report.unit?.name || "—"),
       cell(t("frp.field.agency"), report.agency?.name || h("span", { class: "muted" }, t("frp.public.agencyPending"))),
-      cell(t("frp.field.received"), formatDateTime(report.receivedAt)),
-      cell(t("frp.field.due"), report.dueAt ? formatDateTime(report.dueAt) : "—"))));
+      cell(t("frp.field.received"), h("span", { class: "pub-nowrap" }, formatDateTime(report.receivedAt))),
+      cell(t("frp.field.due"), h("span", { class: "pub-nowrap" }, report.dueAt ? formatDateTime(report.dueAt) : "—")))));
   }
   summary.textContent = total
     ? t("frp.public.listSummary", {

@@ -6,7 +6,7 @@ import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, t, tOr } from "../i18n.js";
 import { loadBoundaries } from "../units.js";
 import {
-  EMPTY, IMAGE_TYPES, PATHS, agencyPicker, caseHref, deadlineBadge, distanceMeters, distanceText, dueCell, errorBox,
+  EMPTY, IMAGE_TYPES, PATHS, actorName, agencyPicker, caseHref, deadlineBadge, distanceMeters, distanceText, dueCell, errorBox,
   followCases, fromVietnamLocalInput, isOpen, lightbox, liveIndicator, loadLookups, loadingLine, localized, mono, namer,
   pathIcon, photoStrip, queueBackHref, setChildren, statusBadge, statusLabel, toVietnamLocalInput, uploadAttachment,
   uploadErrorText,
@@ -23,7 +23,7 @@ const DANGER = new Set(["reject", "close_unhandled", "deny_extension"]);
 // What each form asks for. `?` = optional.
 const FORMS = {
   verify: ["note?"],
-  reject: ["rejectReason", "note"],
+  reject: ["rejectReason", "note?"],
   assign: ["agency", "note?"],
   reroute: ["agency", "reason"],
   return: ["reason"],
@@ -167,14 +167,18 @@ export function mount(root, { settings, user }, code) {
         statusBadge(d.status, d.statusLabel, { id: "frc-case-status", class: `badge frc-status frc-status--${d.status} frc-status-lg` }),
         deadlineBadge(d, now, { id: "frc-case-deadline" }),
         reopen > 0 ? h("span", { class: "badge badge-warn", id: "frc-case-reopened" }, t("frc.case.reopened", { count: formatNumber(reopen) })) : null,
-        d.duplicateOf ? h("span", { class: "badge badge-muted" }, t("frc.case.duplicateBadge")) : null),
+        d.duplicateOf ? h("span", { class: "badge badge-muted" }, t("frc.case.duplicateBadge")) : null,
+        d.handledLate ? h("span", { class: "badge badge-bad", id: "frc-case-late" }, t("frc.case.handledLate")) : null),
       h("p", { class: "frc-case-title" }, names.categoryName(d.category) || EMPTY),
       h("dl", { class: "frc-case-meta" },
         meta("frc.col.unit", names.unitName(d.unit)),
         meta("frc.col.agency", d.agency ? names.agencyName(d.agency) : t("frc.table.noAgency")),
         meta("frc.case.assignee", d.assignee),
         meta("frc.col.receivedAt", formatDateTime(d.receivedAt)),
-        meta("frc.col.dueAt", d.dueAt ? track(dueCell(d)).element : null)));
+        meta("frc.case.channel", d.channel ? tOr(`frc.channel.${d.channel}`, d.channel) : null),
+        meta("frc.col.dueAt", d.dueAt ? track(dueCell(d)).element : null),
+        meta("frc.case.resolvedAt", formatDateTime(d.resolvedAt)),
+        meta("frc.case.closedAt", formatDateTime(d.closedAt))));
   }
 
   function meta(key, value) {
@@ -218,13 +222,19 @@ export function mount(root, { settings, user }, code) {
           h("h3", { class: "frc-block-title" }, t("frc.case.photos", { count: formatNumber(d.photos.length) })),
           photoStrip(d.photos, viewer, { idPrefix: "frc-photo" }))
         : h("p", { class: "muted" }, t("frc.case.noPhotos")),
+      d.mediaURLs?.length
+        ? h("div", { class: "frc-block" },
+          h("h3", { class: "frc-block-title" }, t("frc.case.mediaLinks")),
+          h("ul", { class: "frc-links" }, d.mediaURLs.filter((url) => /^https?:\/\//i.test(url)).map((url) =>
+            h("li", {}, h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, url)))))
+        : null,
       h("div", { class: "frc-block" },
         h("h3", { class: "frc-block-title" }, t("frc.case.description")),
         h("p", { class: "frc-text", id: "frc-description" }, d.description || EMPTY)),
       h("dl", { class: "facts frc-facts" },
         fact("frc.case.address", d.address),
         fact("frc.case.coordinates", coords ? mono(coords) : null),
-        fact("frc.col.category", names.categoryName(d.category)),
+        fact("frc.filter.category", names.categoryName(d.category)),
         fact("frc.case.limit", localized(lookups.categories.get(d.category?.code)?.limit?.text))));
   }
 
@@ -249,7 +259,7 @@ export function mount(root, { settings, user }, code) {
         fact("frc.extension.until", h("strong", {}, formatDateTime(ext.until))),
         fact("frc.extension.currentDue", formatDateTime(data.dueAt)),
         fact("frc.extension.reason", h("span", { class: "frc-text" }, ext.reason || EMPTY)),
-        fact("frc.extension.requestedBy", ext.requestedBy),
+        fact("frc.extension.requestedBy", ext.requestedBy ? actorName(ext.requestedBy) : null),
         fact("frc.extension.requestedAt", formatDateTime(ext.requestedAt))),
       can("approve_extension") || can("deny_extension")
         ? h("div", { class: "form-actions" },
@@ -335,7 +345,7 @@ export function mount(root, { settings, user }, code) {
 
   function timelineItem(event) {
     const label = tOr(`frc.event.${event.type}`, localized(event.label) || event.type);
-    const actor = !event.actor || event.actor === "system" ? t("frc.timeline.system") : event.actor;
+    const actor = actorName(event.actor);
     const transition = event.fromStatus && event.toStatus && event.fromStatus !== event.toStatus
       ? h("span", { class: "frc-transition" },
         statusBadge(event.fromStatus), h("span", { "aria-hidden": "true" }, "→"), h("span", { class: "visually-hidden" }, t("frc.timeline.to")), statusBadge(event.toStatus))
@@ -482,7 +492,7 @@ export function mount(root, { settings, user }, code) {
           const input = h("input", { type: "datetime-local", id: "frc-f-until", name: "until", required: true, step: "60" });
           const base = Math.max(Date.now(), data.dueAt ? new Date(data.dueAt).getTime() : 0);
           input.value = toVietnamLocalInput(new Date(base + 3 * 86_400_000));
-          input.min = toVietnamLocalInput(new Date());
+          input.min = toVietnamLocalInput(new Date(Math.max(Date.now(), data.dueAt ? new Date(data.dueAt).getTime() : 0)));
           controls.until = input;
           fields.push(h("div", { class: "field" },
             label(h("label", { for: "frc-f-until" }), "frc.field.until"),
@@ -720,6 +730,7 @@ export function mount(root, { settings, user }, code) {
         if (name === "until") {
           if (!payload.until) return { key: "frc.field.untilInvalid", field: "until" };
           if (new Date(payload.until).getTime() <= Date.now()) return { key: "frc.field.untilPast", field: "until" };
+          if (data.dueAt && new Date(payload.until) <= new Date(data.dueAt)) return { key: "frc.field.untilBeforeDue", field: "until" };
           continue;
         }
         const key = name === "agency" ? "frc.field.agencyRequired" : "frc.field.required";

@@ -97,6 +97,13 @@ export function isOpen(item) {
   return OPEN_STATUSES.has(item?.status);
 }
 
+/** Who did something: "user:lan" → "lan"; the citizen and the system by name. */
+export function actorName(actor) {
+  if (!actor || actor === "system" || actor.startsWith("system:")) return t("frc.timeline.system");
+  if (actor === "citizen") return t("frc.timeline.citizen");
+  return actor.startsWith("user:") ? actor.slice(5) : actor;
+}
+
 // ---- Deadlines ----
 
 /** "2 ngày 4 giờ", "3 giờ 12 phút", "12 phút" for a positive duration in milliseconds. */
@@ -198,6 +205,7 @@ export function namer(lookups) {
     const code = typeof ref === "string" ? ref : ref.code;
     const agency = lookups.agencies.get(code);
     if (agency) return getLanguage() === "en" ? agency.nameEn || agency.name : agency.name;
+    if (typeof ref === "object" && getLanguage() === "en" && ref.nameEn) return ref.nameEn;
     return (typeof ref === "object" && ref.name) || code || "";
   };
   const unitName = (ref) => {
@@ -205,6 +213,7 @@ export function namer(lookups) {
     const code = typeof ref === "string" ? ref : ref.code;
     const unit = lookups.units.get(code);
     if (unit) return unitDisplayName(unit);
+    if (typeof ref === "object" && getLanguage() === "en" && ref.nameEn) return ref.nameEn;
     return (typeof ref === "object" && localized(ref.name)) || code || "";
   };
   const categoryName = (ref) => {

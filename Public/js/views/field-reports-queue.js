@@ -39,7 +39,7 @@ function readLocation(queueFromPath, user) {
 export function mount(root, { settings, user }, queueFromPath) {
   const state = readLocation(queueFromPath, user);
   const canAssign = DISPATCH_ROLES.has(user?.role);
-  const canSeeRouting = DISPATCH_ROLES.has(user?.role) || user?.role === "leader";
+  const canSeeRouting = DISPATCH_ROLES.has(user?.role); // the server lets admins and operators read the routing table
   let removed = false;
   let lookups = null;
   let names = namer({ agencies: new Map(), units: new Map(), categories: new Map() });
@@ -228,6 +228,8 @@ export function mount(root, { settings, user }, queueFromPath) {
   }
 
   function applyFilter(name, value) {
+    // The server matches a code exactly ("PA-…") and other text in the description.
+    if (name === "q" && /^pa-/i.test(value)) value = value.toUpperCase();
     if (state[name] === value) return;
     state[name] = value;
     state.page = 1;

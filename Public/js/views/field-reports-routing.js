@@ -57,6 +57,7 @@ export function mount(root, { settings, user }) {
 
   function ruleTarget(rule) {
     if (rule.target === "commune") return h("span", { class: "frc-target-commune" }, t("frc.routing.communeTarget"));
+    if (rule.target === "police") return h("span", { class: "frc-target-commune" }, t("frc.routing.policeTarget"));
     return rule.agency ? h("span", {}, names.agencyName(rule.agency), " ", h("span", { class: "frc-cell-sub mono" }, rule.agency.code)) : EMPTY;
   }
 
@@ -153,10 +154,11 @@ export function mount(root, { settings, user }) {
   const ruleUnitSelect = h("select", { id: "frc-rule-unit" });
   const targetAgency = h("input", { type: "radio", name: "frc-rule-target", id: "frc-rule-target-agency", value: "agency", checked: true });
   const targetCommune = h("input", { type: "radio", name: "frc-rule-target", id: "frc-rule-target-commune", value: "commune" });
+  const targetPolice = h("input", { type: "radio", name: "frc-rule-target", id: "frc-rule-target-police", value: "police" });
   const ruleNote = h("input", { type: "text", id: "frc-rule-note", maxlength: "300", autocomplete: "off" });
   let rulePicker = null;
   const pickerSlot = h("div", {});
-  for (const radio of [targetAgency, targetCommune]) radio.addEventListener("change", () => {
+  for (const radio of [targetAgency, targetCommune, targetPolice]) radio.addEventListener("change", () => {
     pickerSlot.hidden = !targetAgency.checked;
   });
 
@@ -188,7 +190,8 @@ export function mount(root, { settings, user }) {
       h("fieldset", { class: "frc-radios" },
         h("legend", {}, t("frc.routing.col.target")),
         h("label", { class: "frc-radio", for: "frc-rule-target-agency" }, targetAgency, h("span", {}, t("frc.routing.agencyTarget"))),
-        h("label", { class: "frc-radio", for: "frc-rule-target-commune" }, targetCommune, h("span", {}, t("frc.routing.communeTarget")))),
+        h("label", { class: "frc-radio", for: "frc-rule-target-commune" }, targetCommune, h("span", {}, t("frc.routing.communeTarget"))),
+        h("label", { class: "frc-radio", for: "frc-rule-target-police" }, targetPolice, h("span", {}, t("frc.routing.policeTarget")))),
       pickerSlot,
       h("div", { class: "field" }, h("label", { for: "frc-rule-note" }, t("frc.routing.col.note")), ruleNote),
       formError ? h("p", { class: "form-error", role: "alert", id: "frc-rule-error" }, formError.key ? t(formError.key) : errorMessage(formError)) : null,
@@ -201,20 +204,26 @@ export function mount(root, { settings, user }) {
   async function addRule(event) {
     event.preventDefault();
     formDone = null;
-    const target = targetCommune.checked ? "commune" : "agency";
+    const target = targetCommune.checked ? "commune" : targetPolice.checked ? "police" : "agency";
     const agencyCode = target === "agency" ? rulePicker?.value : null;
+    if (!ruleCategorySelect.value && !ruleUnitSelect.value) {
+      formError = { key: "frc.routing.needScope" };
+      renderForm();
+      ruleCategorySelect.focus();
+      return;
+    }
     if (target === "agency" && !agencyCode) {
       formError = { key: "frc.field.agencyRequired" };
       renderForm();
       rulePicker?.select.focus();
       return;
     }
-    const agency = agencyCode ? { code: agencyCode, name: lookups.agencies.get(agencyCode)?.name || agencyCode } : null;
+    // The server takes the agency's code, and only with target "agency".
     const body = {
       category: ruleCategorySelect.value || null,
       unit: ruleUnitSelect.value || null,
-      agency,
       target,
+      agency: agencyCode || null,
       note: ruleNote.value.trim(),
     };
     formError = null;

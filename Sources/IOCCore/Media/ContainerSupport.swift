@@ -1,4 +1,4 @@
-// Small helpers shared by the container rewriters: bounds-checked integer reads,
+// Small helpers shared by the container rewriters: integer reads (callers check bounds first),
 // the output plan (ranges of the input plus a few synthesized segments) and the
 // ordered list of removed items.
 
@@ -39,12 +39,6 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Big-endian 16-bit encoding.
-@inline(__always)
-func mediaBytesUInt16BE(_ value: Int) -> [UInt8] {
-    [UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
-}
-
 /// Little-endian 32-bit encoding.
 @inline(__always)
 func mediaBytesUInt32LE(_ value: Int) -> [UInt8] {
@@ -72,6 +66,8 @@ struct ContainerOutput {
 
     private(set) var pieces: [Piece] = []
     private(set) var byteCount = 0
+    /// Pieces before this index are never extended by a merge (see ``insertionPoint()``).
+    private var mergeBarrier = 0
 
     init() {
         pieces.reserveCapacity(32)
@@ -81,7 +77,9 @@ struct ContainerOutput {
     mutating func copy(_ range: Range<Int>) {
         guard !range.isEmpty else { return }
         byteCount += range.count
-        if case .source(let previous)? = pieces.last, previous.upperBound == range.lowerBound {
+        if pieces.count > mergeBarrier, case .source(let previous)? = pieces.last,
+           previous.upperBound == range.lowerBound
+        {
             pieces[pieces.count - 1] = .source(previous.lowerBound..<range.upperBound)
         } else {
             pieces.append(.source(range))
@@ -95,7 +93,15 @@ struct ContainerOutput {
         pieces.append(.literal(bytes))
     }
 
-    /// Inserts synthesized bytes before the piece at `index` (a value of `pieces.count` taken earlier).
+    /// Marks the current end of the output as a place where bytes may be inserted later and
+    /// returns it for ``insert(_:at:)``. Later copies are not merged into earlier pieces, so the
+    /// point stays between the same bytes.
+    mutating func insertionPoint() -> Int {
+        mergeBarrier = pieces.count
+        return pieces.count
+    }
+
+    /// Inserts synthesized bytes at a point returned by ``insertionPoint()``.
     mutating func insert(_ bytes: [UInt8], at index: Int) {
         byteCount += bytes.count
         pieces.insert(.literal(bytes), at: index)
@@ -188,14 +194,13 @@ enum PNGCRC32 {
         var index = range.lowerBound
         let end = range.upperBound
         table.withUnsafeBufferPointer { t in
-            bytes.withUnsafeBufferPointer { b in
+            bytes.withUnsafeBytes { b in
                 precondition(range.lowerBound >= 0 && end <= b.count)
-                // Slicing-by-8: eight table lookups per 8 input bytes.
+                // Slicing-by-8: one unaligned 64-bit load and eight table lookups per 8 bytes.
                 while end - index >= 8 {
-                    let lo = crc ^ (UInt32(b[index]) | UInt32(b[index + 1]) << 8
-                        | UInt32(b[index + 2]) << 16 | UInt32(b[index + 3]) << 24)
-                    let hi = UInt32(b[index + 4]) | UInt32(b[index + 5]) << 8
-                        | UInt32(b[index + 6]) << 16 | UInt32(b[index + 7]) << 24
+                    let word = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    let lo = crc ^ UInt32(truncatingIfNeeded: word)
+                    let hi = UInt32(truncatingIfNeeded: word >> 32)
                     crc = t[7 * 256 + Int(lo & 0xFF)] ^ t[6 * 256 + Int((lo >> 8) & 0xFF)]
                         ^ t[5 * 256 + Int((lo >> 16) & 0xFF)] ^ t[4 * 256 + Int(lo >> 24)]
                         ^ t[3 * 256 + Int(hi & 0xFF)] ^ t[2 * 256 + Int((hi >> 8) & 0xFF)]

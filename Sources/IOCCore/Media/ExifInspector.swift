@@ -12,6 +12,9 @@ struct ExifSummary: Equatable {
     var hasMakerNote = false
     /// IFD0 links to IFD1, which holds the embedded thumbnail.
     var hasThumbnail = false
+    /// IFD0 holds nothing but a valid Orientation and links nowhere: the block this
+    /// sanitizer writes itself. Replacing it removes nothing.
+    var isOrientationOnly = false
 
     /// Label for the removed list, e.g. `EXIF (GPS, MakerNote, thumbnail)`.
     var label: String {
@@ -58,9 +61,11 @@ enum ExifInspector {
                 break
             }
         }
-        if let next = reader.uint32(at: ifd0 + 2 + entries * 12), next != 0, reader.entryCount(ifd: next) != nil {
+        let next = reader.uint32(at: ifd0 + 2 + entries * 12)
+        if let next, next != 0, reader.entryCount(ifd: next) != nil {
             summary.hasThumbnail = true
         }
+        summary.isOrientationOnly = entries == 1 && summary.orientation != nil && next == 0
         if let exifIFD, exifIFD != ifd0, let count = reader.entryCount(ifd: exifIFD) {
             for index in 0..<count where reader.uint16(at: exifIFD + 2 + index * 12) == makerNoteTag {
                 summary.hasMakerNote = true

@@ -46,7 +46,7 @@ enum JPEGContainer {
         var removed = RemovedItems()
         output.copy(0..<2)
         // Where a minimal EXIF segment goes: after SOI and any JFIF APP0 that directly follows it.
-        var exifInsertionIndex = output.pieces.count
+        var exifInsertionIndex = output.insertionPoint()
         var stillLeading = true
         var orientation: Int?
         var frame: (width: Int, height: Int)?
@@ -102,19 +102,23 @@ enum JPEGContainer {
             switch marker {
             case app0:
                 if bytes.mediaHasPrefix(jfif, in: payload) {
-                    output.append(try jfifWithoutThumbnail(bytes, payload: payload, segment: segment, removed: &removed))
+                    if let header = jfifWithoutThumbnail(bytes, payload: payload, segment: segment, removed: &removed) {
+                        output.append(header)
+                    } else {
+                        removed.add("APP0 (JFIF, malformed)")
+                    }
                 } else if bytes.mediaHasPrefix(jfxx, in: payload) {
                     removed.add("JFXX thumbnail")
                 } else {
                     removed.add(label(for: marker, bytes, payload))
                 }
-                if stillLeading { exifInsertionIndex = output.pieces.count }
+                if stillLeading { exifInsertionIndex = output.insertionPoint() }
 
             case app1:
                 if bytes.mediaHasPrefix(exifPrefix, in: payload) {
                     let summary = ExifInspector.inspect(bytes, tiff: (payload.lowerBound + 6)..<payload.upperBound)
                     if orientation == nil { orientation = summary.orientation }
-                    removed.add(summary.label)
+                    if !summary.isOrientationOnly { removed.add(summary.label) }
                 } else if bytes.mediaHasPrefix(xmp, in: payload) {
                     removed.add("XMP")
                 } else if bytes.mediaHasPrefix(extendedXMP, in: payload) {
@@ -179,10 +183,18 @@ enum JPEGContainer {
     /// `start`, or nil if the data runs to the end of the file. Stuffed zero bytes (FF 00) and
     /// restart markers (FF D0–D7) belong to the scan; fill bytes (FF FF…) before a marker do not.
     static func entropyCodedDataEnd(_ bytes: [UInt8], from start: Int) -> Int? {
-        bytes.withUnsafeBufferPointer { buffer -> Int? in
+        bytes.withUnsafeBytes { buffer -> Int? in
             let count = buffer.count
             var index = start
             while index < count {
+                // Skip eight bytes at a time while none of them is 0xFF (most of a scan).
+                while index + 8 <= count {
+                    let inverted = ~buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                    let hasFF = (inverted &- 0x0101_0101_0101_0101) & ~inverted & 0x8080_8080_8080_8080
+                    if hasFF != 0 { break }
+                    index += 8
+                }
+                guard index < count else { return nil }
                 if buffer[index] != 0xFF {
                     index += 1
                     continue
@@ -201,12 +213,13 @@ enum JPEGContainer {
         }
     }
 
-    /// Keeps the JFIF header (version, density) and drops an embedded thumbnail.
+    /// The JFIF segment with its header (version, density) and without an embedded thumbnail;
+    /// nil if the segment is too short to be JFIF (it is then dropped: decoders do not need it).
     private static func jfifWithoutThumbnail(
         _ bytes: [UInt8], payload: Range<Int>, segment: Range<Int>, removed: inout RemovedItems
-    ) throws(ImageError) -> [UInt8] {
+    ) -> [UInt8]? {
         // "JFIF\0", version (2), units (1), Xdensity (2), Ydensity (2), Xthumbnail (1), Ythumbnail (1).
-        guard payload.count >= 14 else { throw .malformed("JFIF segment too short") }
+        guard payload.count >= 14 else { return nil }
         var header = Array(bytes[segment.lowerBound..<(payload.lowerBound + 14)])
         if payload.count > 14 || header[16] != 0 || header[17] != 0 {
             removed.add("JFIF thumbnail")

@@ -61,6 +61,8 @@ public struct IOCConfiguration: Sendable {
     public var sweepSeconds: Int = 60
     /// `IOC_PUBLIC_URL`: the address citizens and Open311 clients use (for links and discovery); default: from the request.
     public var publicURL: String?
+    /// `IOC_OPEN311_JURISDICTION`: the Open311 jurisdiction_id this server answers to (others get 404).
+    public var open311Jurisdiction: String = "daklak.gov.vn"
 
     public init(
         storage: Storage, dataDirectory: String, publicDirectory: String, resourcesDirectory: String,
@@ -132,6 +134,7 @@ public struct IOCConfiguration: Sendable {
         configuration.caseAutoCloseDays = value("IOC_CASE_AUTOCLOSE_DAYS").flatMap(Int.init).map { max(1, min($0, 365)) } ?? 7
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
+        configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         return configuration
     }
 
