@@ -1,5 +1,5 @@
 # IOC — the two commands: `make run` and `make test`.
-.PHONY: run test build test-sqlite bench clean
+.PHONY: run test build test-sqlite bench bench-field-reports clean
 
 run:
 	scripts/run.sh
@@ -17,6 +17,9 @@ test-sqlite: build
 bench:
 	swift build -c release --product ioc --scratch-path .build-release
 	d=$$(mktemp -d) && IOC_DATA_DIR=$$d .build-release/release/ioc bench public-services --dossiers $${DOSSIERS:-1000000}; rm -rf $$d
+
+bench-field-reports:
+	scripts/bench-field-reports.sh
 
 clean:
 	rm -rf .build data test-artifacts

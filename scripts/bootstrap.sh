@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages IOC needs, only those missing. Debian/Ubuntu (apt), as root or through sudo.
 #   scripts/bootstrap.sh run    Leaflet and Chart.js for the web UI
-#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests)
+#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests), ImageMagick, exiftool
+#   scripts/bootstrap.sh bench  + wrk and ImageMagick (benchmarks)
 set -euo pipefail
 what=${1:-run}
 
@@ -11,6 +12,10 @@ need() { # need PACKAGE PATH-THAT-PROVES-IT-IS-INSTALLED
 }
 need libjs-leaflet /usr/share/javascript/leaflet/leaflet.js
 need libjs-chart.js /usr/share/javascript/chart.js/chart.min.js
+if [ "$what" = "bench" ]; then
+  need wrk /usr/bin/wrk
+  need imagemagick /usr/bin/convert
+fi
 if [ "$what" = "test" ]; then
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
   need chromium /usr/bin/chromium

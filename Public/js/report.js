@@ -606,7 +606,7 @@ function useMyLocation() {
     const key = error.code === 1 ? "frp.report.geoDenied" : error.code === 3 ? "frp.report.geoTimeout" : "frp.report.geoUnavailable";
     state.geo = { key, bad: true };
     renderGeo();
-  }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 30000 });
+  }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 });
 }
 
 function renderUnitList() {
@@ -1297,7 +1297,7 @@ function onSuccess(result) {
   els.intake.hidden = true;
   els.done.hidden = false;
   window.scrollTo(0, 0);
-  els.done.focus();
+  els.done.focus({ preventScroll: true });
 }
 
 function followURL(result) {
