@@ -257,7 +257,10 @@ enum DemoFieldReports {
                             // Handling time: mostly inside the limit, about 12% late.
                             let late = lateRoll < 0.12
                             let fraction = late ? 1.05 + rng.unit() * 0.8 : 0.2 + rng.unit() * 0.75
-                            var done = received.addingTimeInterval(duration * fraction)
+                            // Work happens in office hours (except for the round-the-clock urgent classes).
+                            var done = category.policy.unit == .calendarHours
+                                ? received.addingTimeInterval(duration * fraction)
+                                : calendar.addWorkingTime(max(calendar.workingTime(from: received, to: c.dueAt), 1800) * fraction, to: received)
                             if done <= t { done = t.addingTimeInterval(1800) }
                             if late && done >= c.dueAt, c.dueAt < now {
                                 event("breached", c.dueAt, actor: "system", from: nil, to: nil, note: "Quá hạn xử lý / Deadline passed")
