@@ -60,7 +60,7 @@ const state = {
   errors: {}, // error element id → message descriptor
   general: null, // message descriptor of #fr-error
   geo: null, // message descriptor of #fr-geo-message
-  nearby: { sig: null, items: [], acknowledged: false },
+  nearby: { sig: null, items: [] },
   sending: false,
   xhr: null,
   retryAt: 0,
@@ -964,7 +964,7 @@ function scheduleNearby() {
 async function checkNearby() {
   const sig = nearbySignature();
   if (!sig) {
-    state.nearby = { sig: null, items: [], acknowledged: false };
+    state.nearby = { sig: null, items: [] };
     renderNearby();
     return state.nearby;
   }
@@ -980,7 +980,7 @@ async function checkNearby() {
     if (!response.ok) throw new Error(String(response.status));
     const body = await response.json();
     if (nearbySignature() !== sig) return state.nearby;
-    state.nearby = { sig, items: Array.isArray(body.items) ? body.items : [], acknowledged: false };
+    state.nearby = { sig, items: Array.isArray(body.items) ? body.items : [] };
   } finally {
     clearTimeout(timer);
     if (nearbyController === controller) nearbyController = null;
@@ -992,6 +992,7 @@ async function checkNearby() {
 function renderNearby() {
   const items = state.nearby.items;
   els.nearby.hidden = !items.length;
+  els.submit.textContent = t(items.length ? "frp.report.submitAnyway" : "frp.report.submit");
   const inline = $("fr-nearby-inline");
   inline.hidden = !items.length;
   inline.replaceChildren(items.length
@@ -1079,7 +1080,11 @@ async function onSubmit(event) {
     focusFirstError(invalid);
     return;
   }
-  if (!state.nearby.acknowledged) {
+  // Possible duplicates: if the notice was already on screen (it appears as soon as category and place are chosen),
+  // pressing the button means "send anyway". Otherwise check now and, if something is found, show it first.
+  const sig = nearbySignature();
+  const alreadyShown = !els.nearby.hidden && state.nearby.sig === sig && state.nearby.items.length > 0;
+  if (!alreadyShown) {
     els.submit.disabled = true;
     let nearby = null;
     try {
@@ -1090,8 +1095,6 @@ async function onSubmit(event) {
       els.submit.disabled = false;
     }
     if (nearby?.items?.length) {
-      state.nearby.acknowledged = true;
-      els.submit.textContent = t("frp.report.submitAnyway");
       els.nearby.scrollIntoView({ block: "start", behavior: "smooth" });
       els.nearby.focus({ preventScroll: true });
       return;
@@ -1376,7 +1379,6 @@ function onLanguageChange() {
   renderNearby();
   renderUnitList();
   renderLabels();
-  if (state.nearby.acknowledged && state.nearby.items.length) els.submit.textContent = t("frp.report.submitAnyway");
   els.mapExpand.textContent = t(els.mapWrap.classList.contains("is-expanded") ? "frp.report.mapDone" : "frp.report.mapExpand");
   if (els.mapMessage.dataset.key) showMapMessage(els.mapMessage.dataset.key);
   if (pin) {
@@ -1399,7 +1401,6 @@ function bind() {
   els.category.addEventListener("change", () => {
     renderCategoryInfo();
     if (els.category.value) setError("fr-category-error", null);
-    resetNearbyAcknowledgement();
     saveDraft();
     scheduleNearby();
   });
@@ -1465,11 +1466,6 @@ function bind() {
     applyI18n();
     onLanguageChange();
   });
-}
-
-function resetNearbyAcknowledgement() {
-  state.nearby.acknowledged = false;
-  els.submit.textContent = t("frp.report.submit");
 }
 
 /** Hooks for end-to-end tests and for embedding (e.g. a kiosk setting the location from its own GPS). */

@@ -35,9 +35,10 @@ from selenium.common.exceptions import TimeoutException, WebDriverException  # n
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+import field_reports_e2e  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-TOTAL_BUDGET_S = 175  # the whole run, hard limit (SIGALRM)
+TOTAL_BUDGET_S = 330  # the whole run, hard limit (SIGALRM)
 WAIT_S = 15  # any single browser wait
 CLI_TIMEOUT_S = 60
 EXPECTED_COMMUNES = "102"
@@ -249,7 +250,7 @@ class E2E:
         first = {}
 
         def demo_first():
-            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000")
+            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000", "--reports", "400")
             expect(code == 0, f"exit {code}: {err.strip()[-300:]}")
             match = re.search(r"(\d+) agencies", out)
             expect(match, f"no agency count in output: {out[-300:]}")
@@ -273,7 +274,7 @@ class E2E:
         r.check("cli demo lists the 6 demo logins", demo_logins_listed)
 
         def demo_again():
-            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000")
+            code, out, err = self.cli.run(self.data, "demo", "--dossiers", "3000", "--reports", "400")
             expect(code == 0, f"second run exit {code}: {err.strip()[-300:]}")
             match = re.search(r"(\d+) agencies", out)
             expect(match, "no agency count in second output")
@@ -394,9 +395,10 @@ class E2E:
 
         def dictionaries():
             for lang, target in (("vi", self.vi), ("en", self.en)):
-                status, _, body = http("GET", f"{self.base}/i18n/{lang}.json")
-                expect(status == 200, f"/i18n/{lang}.json HTTP {status}")
-                target.update(json.loads(body))
+                for bundle in ("", ".field-reports-public", ".field-reports-console"):
+                    status, _, body = http("GET", f"{self.base}/i18n/{lang}{bundle}.json")
+                    expect(status == 200, f"/i18n/{lang}{bundle}.json HTTP {status}")
+                    target.update(json.loads(body))
             return f"{len(self.vi)} vi / {len(self.en)} en keys"
 
         r.check("ui dictionaries load", dictionaries, fatal=True)
@@ -786,6 +788,8 @@ class E2E:
             self.api_steps()
             r.check("browser starts", self.start_browser, fatal=True)
             self.browser_steps()
+            self.collect_console()
+            field_reports_e2e.run(self)
             self.collect_console()
             r.check("browser console has no unexpected errors", self.console_check)
             self.driver.quit()

@@ -1,0 +1,183 @@
+"""Field reports end to end, in real headless Chromium: a citizen files a report with a photo on the phone page; the
+operator sees it arrive live in the console and assigns it; the officer of the commune starts and resolves it with a
+result photo; the citizen tracks it by code and rates it. Two browsers: the citizen's (phone-sized) and the staff's."""
+
+import json
+import os
+import re
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CITIZEN_PHOTO = os.path.join(ROOT, "Tests", "IOCServerTests", "Fixtures", "photo-gps.jpg")  # carries EXIF GPS
+RESULT_PHOTO = os.path.join(ROOT, "Resources", "demo-photos", "demo-2.jpg")
+BMT = (12.6675, 108.0378)  # phường Buôn Ma Thuột
+DESCRIPTION = "Ổ gà lớn trước số 45 Lê Duẩn, xe máy suýt ngã (kiểm thử đầu cuối)."
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def citizen_browser(e2e):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=390,844", "--disable-dev-shm-usage",
+                     "--no-first-run", "--no-default-browser-check", "--no-proxy-server",
+                     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def run(e2e):
+    r = e2e.r
+    state = {}
+    staff = e2e.driver
+    citizen = None
+
+    def wait(driver, condition, message, timeout=20):
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition, message)
+
+    def shot(driver, name):
+        driver.save_screenshot(os.path.join(e2e.artifacts, name))
+
+    def login(username, password):
+        e2e.reset_browser_session()
+        e2e.open_login_page()
+        e2e.fill_login(username, password)
+        wait(staff, lambda d: "/login.html" not in d.current_url, f"{username} did not get past the login page")
+
+    def operator_queue():
+        e2e.context = "fr-operator"
+        login("dieuhanh", "IOC-dieuhanh-2026")
+        staff.get(e2e.base + "/#/field-reports/queue/new")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#frc-queue-panel[data-ready='1']"), "queue not ready")
+        state["before"] = int(staff.find_element(By.CSS_SELECTOR, "#frc-queue-panel").get_attribute("data-total") or "0")
+        shot(staff, "fr-1-operator-queue-before.png")
+        return f"{state['before']} new reports before"
+
+    def citizen_files():
+        nonlocal citizen
+        e2e.context = "fr-citizen"
+        citizen = citizen_browser(e2e)
+        citizen.get(e2e.base + "/phan-anh.html")
+        wait(citizen, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#fr-category option")) > 5, "categories not loaded")
+        Select(citizen.find_element(By.ID, "fr-category")).select_by_value("duong-o-ga")
+        wait(citizen, lambda d: d.execute_script("return !!window.iocReport"), "report page hook missing")
+        citizen.execute_script("window.iocReport.setLocation(arguments[0], arguments[1])", *BMT)
+        wait(citizen, lambda d: "Buôn Ma Thuột" in (d.find_element(By.ID, "fr-place").get_attribute("textContent") or ""),
+             "the commune of the pin is not shown")
+        citizen.find_element(By.ID, "fr-description").send_keys(DESCRIPTION)
+        citizen.find_element(By.ID, "fr-photos").send_keys(CITIZEN_PHOTO)
+        wait(citizen, lambda d: d.find_elements(By.CSS_SELECTOR, "#fr-thumbs img"), "no thumbnail after choosing a photo")
+        shot(citizen, "fr-2-citizen-form.png")
+        citizen.find_element(By.ID, "fr-submit").click()
+        wait(citizen, lambda d: re.match(r"PA-\d{4}-\d{6}$", (d.find_element(By.ID, "fr-result-code").get_attribute("textContent") or "").strip()),
+             "no tracking code after submitting")
+        state["code"] = citizen.find_element(By.ID, "fr-result-code").get_attribute("textContent").strip()
+        state["follow"] = citizen.find_element(By.ID, "fr-follow-link").get_attribute("href")
+        expect("t=" in state["follow"], f"follow link without a token: {state['follow']}")
+        shot(citizen, "fr-3-citizen-done.png")
+        return state["code"]
+
+    def operator_sees_it_live():
+        e2e.context = "fr-operator"
+        code = state["code"]
+        # No reload: the queue listens on the live hub.
+        wait(staff, lambda d: d.find_elements(By.ID, f"frc-row-{code}"), f"{code} did not appear in the open queue within 20 s")
+        shot(staff, "fr-4-operator-queue-live.png")
+        return "row appeared without reload"
+
+    def stored_photo_has_no_metadata():
+        status, detail = e2e.browser_fetch(f"/api/v1/cases/{state['code']}")
+        expect(status == 200, f"case detail HTTP {status}")
+        photos = detail.get("photos") or []
+        expect(len(photos) == 1, f"photos {photos}")
+        bytes_hex = staff.execute_async_script("""
+            const [url, done] = arguments;
+            fetch(url, {credentials: "same-origin"}).then(r => r.arrayBuffer()).then(b => {
+              const s = Array.from(new Uint8Array(b)).map(c => String.fromCharCode(c)).join("");
+              done({size: b.byteLength, exif: s.includes("Exif"), gps: s.includes("IOCTestPhone") || s.includes("SecretModel9")});
+            }).catch(e => done({error: String(e)}));
+        """, photos[0])
+        expect(not bytes_hex.get("error") and bytes_hex["size"] > 1000, f"photo fetch {bytes_hex}")
+        expect(not bytes_hex["gps"], "the stored photo still names the camera")
+        return f"{bytes_hex['size']} bytes, no camera metadata"
+
+    def operator_assigns():
+        code = state["code"]
+        staff.find_element(By.ID, f"frc-link-{code}").click()
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".view-field-reports[data-ready='1'][data-case-code='{code}']"), "case page not ready")
+        staff.find_element(By.ID, "frc-action-assign").click()
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#frc-f-agency option[value='UBND-24133']"), "agency picker without UBND-24133")
+        Select(staff.find_element(By.ID, "frc-f-agency")).select_by_value("UBND-24133")
+        staff.find_element(By.ID, "frc-action-submit").click()
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='assigned']"), "status did not become assigned")
+        shot(staff, "fr-5-operator-assigned.png")
+        return "assigned to UBND phường Buôn Ma Thuột"
+
+    def officer_resolves():
+        e2e.context = "fr-officer"
+        code = state["code"]
+        staff.find_element(By.CSS_SELECTOR, "#logout").click()
+        wait(staff, lambda d: "/login.html" in d.current_url, "logout failed")
+        login("canbo.bmt", "IOC-canbo-2026")
+        staff.get(e2e.base + f"/#/field-reports/case/{code}")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".view-field-reports[data-ready='1'][data-case-code='{code}']"), "case page not ready")
+        staff.find_element(By.ID, "frc-action-start").click()
+        wait(staff, lambda d: d.find_elements(By.ID, "frc-action-submit"), "start form missing")
+        staff.find_element(By.ID, "frc-action-submit").click()
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='in_progress']"), "status did not become in_progress")
+        wait(staff, lambda d: d.find_elements(By.ID, "frc-action-resolve"), "no resolve action")
+        staff.find_element(By.ID, "frc-action-resolve").click()
+        wait(staff, lambda d: d.find_elements(By.ID, "frc-f-result"), "resolve form missing")
+        staff.find_element(By.ID, "frc-f-result").send_keys("Đã vá ổ gà bằng bê tông nhựa nóng, thông xe an toàn.")
+        staff.find_element(By.ID, "frc-f-photos").send_keys(RESULT_PHOTO)
+        staff.find_element(By.ID, "frc-action-submit").click()
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='resolved']"), "status did not become resolved")
+        shot(staff, "fr-6-officer-resolved.png")
+        return "resolved with a result photo"
+
+    def citizen_tracks_and_rates():
+        e2e.context = "fr-citizen"
+        citizen.get(state["follow"])
+        wait(citizen, lambda d: (d.find_element(By.ID, "tr-code-title").get_attribute("textContent") or "").strip().endswith(state["code"]),
+             "tracking page did not load the report")
+        wait(citizen, lambda d: d.find_elements(By.CSS_SELECTOR, "#tr-result-photos img"), "no result photo on the tracking page")
+        citizen.execute_script("document.querySelector('#tr-result-photos img').scrollIntoView()")  # lazy images load when seen
+        wait(citizen, lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#tr-result-photos img')].every(i => i.complete && i.naturalWidth > 0)"),
+            "result photo did not load")
+        shot(citizen, "fr-7-citizen-tracks.png")
+        citizen.find_element(By.ID, "tr-rate-satisfied").click()
+        submit = citizen.find_elements(By.ID, "tr-rate-submit")
+        if submit and submit[0].is_displayed():
+            submit[0].click()
+        wait(citizen, lambda d: d.find_elements(By.ID, "tr-rating-given") and d.find_element(By.ID, "tr-rating-given").is_displayed(),
+             "rating not acknowledged")
+        status, body = e2e.browser_fetch(f"/api/v1/field-reports/{state['code']}")
+        expect(status == 200 and body.get("status") == "closed" and body.get("rating") == "satisfied", f"after rating: {status} {body and body.get('status')}")
+        shot(citizen, "fr-8-citizen-rated.png")
+        return "closed, satisfied"
+
+    ok = r.check("fr operator opens the new-reports queue", operator_queue)
+    ok = ok and r.check("fr citizen files a report with a photo on the phone page", citizen_files)
+    ok = ok and r.check("fr operator sees the new report live", operator_sees_it_live)
+    if ok:
+        r.check("fr stored photo carries no camera metadata", stored_photo_has_no_metadata)
+    ok = ok and r.check("fr operator assigns it to the commune", operator_assigns)
+    ok = ok and r.check("fr officer starts and resolves it with a result photo", officer_resolves)
+    ok = ok and r.check("fr citizen tracks it by code and rates it", citizen_tracks_and_rates)
+    if citizen is not None:
+        for entry in citizen.get_log("browser"):
+            e2e.console.append(("fr-citizen", entry))
+        citizen.quit()
+    e2e.context = "end"
