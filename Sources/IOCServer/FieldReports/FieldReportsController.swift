@@ -405,7 +405,7 @@ enum FieldReportsController {
                    COUNT(*) AS n, SUM(\(unsafeRaw: seconds)) AS handling
             FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true) AND received_at >= \(bind: from) AND received_at < \(bind: to)
               AND status NOT IN ('rejected', 'duplicate')
-            GROUP BY agency_id, status, handled_late, CASE WHEN due_at <= \(bind: now) THEN 1 ELSE 0 END, rating
+            GROUP BY 1, 2, 3, 4, 5
             """).all(decoding: Row.self)
         var byAgency: [UUID?: FigureRow] = [:]
         var total = FigureRow()
