@@ -48,6 +48,12 @@ function localized(value) {
   return value[getLanguage()] || value.vi || value.en || "";
 }
 
+/** An agency's or unit's name in the current language (the server sends `nameEn` when it has one). */
+function named(value) {
+  if (!value) return "";
+  return (getLanguage() === "en" && value.nameEn) || value.name || value.code || "";
+}
+
 function statusClass(status) {
   return /^[a-z_]+$/.test(status || "") ? status : "unknown";
 }
@@ -308,8 +314,8 @@ async function loadMap() {
 function popupContent(report) {
   const rows = [
     [t("frp.field.category"), localized(report.category?.name)],
-    [t("frp.field.unit"), report.unit?.name],
-    [t("frp.field.agency"), report.agency?.name],
+    [t("frp.field.unit"), named(report.unit)],
+    [t("frp.field.agency"), named(report.agency)],
     [t("frp.field.received"), formatDateTime(report.receivedAt)],
     [t("frp.field.due"), formatDateTime(report.dueAt)],
     [t("frp.field.result"), report.result?.text],
@@ -402,8 +408,8 @@ function renderList() {
       cell(t("frp.field.code"), trackLink(report.code)),
       cell(t("frp.field.category"), localized(report.category?.name)),
       cell(t("frp.field.status"), h("span", { class: "pub-badges" }, ...statusBadges(report))),
-      cell(t("frp.field.unit"), report.unit?.name || "—"),
-      cell(t("frp.field.agency"), report.agency?.name || h("span", { class: "muted" }, t("frp.public.agencyPending"))),
+      cell(t("frp.field.unit"), named(report.unit) || "—"),
+      cell(t("frp.field.agency"), named(report.agency) || h("span", { class: "muted" }, t("frp.public.agencyPending"))),
       cell(t("frp.field.received"), h("span", { class: "pub-nowrap" }, formatDateTime(report.receivedAt))),
       cell(t("frp.field.due"), h("span", { class: "pub-nowrap" }, report.dueAt ? formatDateTime(report.dueAt) : "—")))));
   }
@@ -504,9 +510,9 @@ function renderFigures() {
   }
   const figures = state.figures;
   const rows = Array.isArray(figures?.rows) ? [...figures.rows] : [];
-  rows.sort((a, b) => (b.received ?? 0) - (a.received ?? 0) || String(a.agency?.name).localeCompare(String(b.agency?.name), "vi"));
+  rows.sort((a, b) => (b.received ?? 0) - (a.received ?? 0) || named(a.agency).localeCompare(named(b.agency), "vi"));
   table.tBodies[0].replaceChildren(...(rows.length
-    ? rows.map((row) => h("tr", {}, h("th", { scope: "row", class: "pub-col-agency" }, row.agency?.name || row.agency?.code || "—"), ...figureCells(row)))
+    ? rows.map((row) => h("tr", {}, h("th", { scope: "row", class: "pub-col-agency" }, named(row.agency) || "—"), ...figureCells(row)))
     : [h("tr", { class: "pub-empty" }, h("td", { colspan: 9 }, figures ? t("frp.fig.empty", { year: state.year }) : ""))]));
   table.tFoot.replaceChildren(...(figures?.total && rows.length
     ? [h("tr", {}, h("th", { scope: "row", class: "pub-col-agency" }, t("frp.fig.total")), ...figureCells(figures.total))]

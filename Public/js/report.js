@@ -161,6 +161,12 @@ function localized(value) {
   return value[getLanguage()] || value.vi || value.en || "";
 }
 
+/** An agency's or unit's name in the current language (the server sends `nameEn` when it has one). */
+function named(value) {
+  if (!value) return "";
+  return (getLanguage() === "en" && value.nameEn) || value.name || value.code || "";
+}
+
 function selectedCategory() {
   return state.categories.find((c) => c.code === els.category.value) || null;
 }
@@ -1321,8 +1327,8 @@ function renderDone() {
   $("fr-follow-open").href = url;
   const facts = [
     [t("frp.field.category"), localized(result.category?.name)],
-    [t("frp.field.unit"), result.unit?.name],
-    [t("frp.field.agency"), result.agency?.name || t("frp.done.agencyPending")],
+    [t("frp.field.unit"), named(result.unit)],
+    [t("frp.field.agency"), named(result.agency) || t("frp.done.agencyPending")],
     [t("frp.field.received"), formatDateTime(result.receivedAt)],
     [t("frp.field.due"), formatDateTime(result.dueAt)],
   ].filter(([, value]) => value);

@@ -38,6 +38,12 @@ function localized(value) {
   return value[getLanguage()] || value.vi || value.en || "";
 }
 
+/** An agency's or unit's name in the current language (the server sends `nameEn` when it has one). */
+function named(value) {
+  if (!value) return "";
+  return (getLanguage() === "en" && value.nameEn) || value.name || value.code || "";
+}
+
 function problemText(problem, status) {
   const text = problem?.messages?.[getLanguage()] || problem?.messages?.vi || problem?.detail || problem?.title;
   if (text) return text;
@@ -258,9 +264,9 @@ function render() {
 
   $("tr-facts").replaceChildren(
     ...fact(t("frp.field.category"), localized(report.category?.name)),
-    ...fact(t("frp.field.unit"), report.unit?.name),
+    ...fact(t("frp.field.unit"), named(report.unit)),
     ...fact(t("frp.field.address"), report.address),
-    ...fact(t("frp.field.agency"), report.agency?.name || (OPEN.has(report.status) ? t("frp.track.agencyPending") : null)),
+    ...fact(t("frp.field.agency"), named(report.agency) || (OPEN.has(report.status) ? t("frp.track.agencyPending") : null)),
     ...fact(t("frp.field.received"), formatDateTime(report.receivedAt)),
     ...fact(t("frp.field.due"), formatDateTime(report.dueAt), report.overdue ? { class: "is-overdue" } : null),
     ...fact(t("frp.field.resolved"), formatDateTime(report.resolvedAt)),

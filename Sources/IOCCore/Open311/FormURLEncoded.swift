@@ -97,12 +97,42 @@ public enum FormURLEncoded {
                 i += 1
             }
         }
-        guard let s = String(validating: scratch, as: UTF8.self) else {
+        guard isValidUTF8(scratch) else {
             throw Open311Error.badRequest(
                 "Dữ liệu form không phải UTF-8 hợp lệ",
                 "Form data is not valid UTF-8")
         }
-        return s
+        return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+    static func isValidUTF8(_ b: [UInt8]) -> Bool {
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            if c < 0x80 { i += 1; continue }
+            let need: Int
+            var lo: UInt8 = 0x80
+            var hi: UInt8 = 0xBF
+            switch c {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lo = 0xA0
+            case 0xE1...0xEC, 0xEE, 0xEF: need = 2
+            case 0xED: need = 2; hi = 0x9F
+            case 0xF0: need = 3; lo = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; hi = 0x8F
+            default: return false
+            }
+            guard i + need < n else { return false }
+            let c1 = b[i + 1]
+            guard c1 >= lo, c1 <= hi else { return false }
+            if need >= 2 { guard b[i + 2] & 0xC0 == 0x80 else { return false } }
+            if need == 3 { guard b[i + 3] & 0xC0 == 0x80 else { return false } }
+            i += need + 1
+        }
+        return true
     }
 
     private static func badEscape(_ b: [UInt8], _ at: Int, _ to: Int) -> Open311Error {

@@ -79,8 +79,17 @@ enum Open311Input {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Drops leading and trailing white space (Unicode `White_Space`, so also NBSP and ideographic
+    /// space).
     static func trimmed(_ s: String) -> String {
-        s.trimmingCharacters(in: .whitespacesAndNewlines)
+        let scalars = s.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last,
+              first.properties.isWhitespace || last.properties.isWhitespace else { return s }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
     }
 
     /// Empty (after trimming) means absent.

@@ -251,8 +251,9 @@ public enum Open311Writer {
     // MARK: Created / tokens / errors
 
     /// The answer to `POST /requests`: `service_requests/request` with `service_request_id` **or**
-    /// `token` (whichever is set; an empty `service_request_id` when neither is), `service_notice`
-    /// and `account_id`.
+    /// `token` (whichever is set; both if both are set, though the spec says a server sends one; an
+    /// empty `service_request_id` / `null` when neither is), then `service_notice` and `account_id`
+    /// (empty element / `null` when nil).
     public static func created(_ list: [Open311CreatedRequest], _ format: Open311Format) -> [UInt8] {
         var estimate = 96
         for c in list {

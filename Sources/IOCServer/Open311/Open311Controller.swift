@@ -22,6 +22,7 @@ enum Open311Controller {
                     switch Open311Format.split(resource)?.name {
                     case "services": return try await services(req, format)
                     case "requests": return try await listRequests(req, format, test: test)
+                    case "servicerequestupdates": return try await updates(req, format, test: test)
                     default: throw notFound()
                     }
                 }
@@ -34,6 +35,10 @@ enum Open311Controller {
                 }
             }
             base.get("services", ":file") { req in
+                try await respond(req, format: req.parameters.get("file")) { format in try await serviceDefinition(req, format) }
+            }
+            // The old python-open311 client asks for the singular `service/{code}`.
+            base.get("service", ":file") { req in
                 try await respond(req, format: req.parameters.get("file")) { format in try await serviceDefinition(req, format) }
             }
             base.get("requests", ":file") { req in
@@ -316,6 +321,51 @@ enum Open311Controller {
             throw notFound("token không tồn tại / Unknown token")
         }
         return body(Open311Writer.tokens([Open311TokenResult(serviceRequestID: c.code, token: token)], format), format)
+    }
+
+    /// mySociety `servicerequestupdates`: the public status changes and replies in a window (default the last 24 hours,
+    /// at most 90 days), oldest first, so FixMyStreet can bring them back to its reports.
+    static func updates(_ req: Request, _ format: Open311Format, test: Bool) async throws -> Response {
+        let pairs = try queryPairs(req)
+        func value(_ name: String) -> String? { pairs.last { $0.name == name }.flatMap { $0.value.isEmpty ? nil : $0.value } }
+        try checkJurisdiction(value("jurisdiction_id"), app: req.application)
+        if let key = value("api_key") {
+            guard key.utf8.count <= 200, let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(key)).first(), source.active else {
+                throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
+            }
+        }
+        let now = req.application.caseClock.now
+        func date(_ name: String) throws -> Date? {
+            guard let v = value(name) else { return nil }
+            guard let d = W3CDateTime.parse(v.replacingOccurrences(of: " ", with: "+")) else {
+                throw Open311Error(code: 400, description: "\(name) phải là thời điểm W3C có múi giờ / \(name) must be a W3C datetime with a time zone")
+            }
+            return d
+        }
+        let end = try date("end_date") ?? now
+        let start = try date("start_date") ?? end.addingTimeInterval(-86_400)
+        guard start <= end, end.timeIntervalSince(start) <= 90 * 86_400 else {
+            throw Open311Error(code: 400, description: "Khoảng start_date–end_date không hợp lệ (tối đa 90 ngày) / Invalid start_date–end_date range (at most 90 days)")
+        }
+        if test { return body(Open311Writer.requestUpdates([], format), format) }
+        struct Row: Decodable { var id: UUID; var at: Date; var type: String; var note: String?; var to_status: String?; var photos: String; var code: String; var status: String }
+        let sql = req.db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT e.id, e.at, e.type, e.note, e.to_status, e.photos, c.code, c.status FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.is_public = \(bind: true) AND c.is_public = \(bind: true) AND c.kind = 'field_report' AND c.status <> 'rejected'
+              AND e.type <> 'created' AND (e.to_status IS NOT NULL OR e.type = 'note') AND e.at >= \(bind: start) AND e.at <= \(bind: end)
+            ORDER BY e.at ASC, e.id ASC LIMIT 1000
+            """).all(decoding: Row.self)
+        let base = baseURL(req)
+        let list = rows.map { r -> Open311RequestUpdate in
+            let status: String = r.type == "reopened" ? "reopen" : (CaseStatus(rawValue: r.to_status ?? r.status)?.open311DetailedStatus ?? "open")
+            let label = CaseViews.eventLabel(r.type)
+            let photo = r.photos.split(separator: ",").first.map { "\(base)\(CaseViews.photoURL(r.code, String($0)))" }
+            return Open311RequestUpdate(updateID: r.id.uuidString.lowercased(), serviceRequestID: r.code, status: status, updatedDatetime: r.at,
+                                        description: r.note.map { "\(label.vi): \($0)" } ?? "\(label.vi) / \(label.en)", mediaURL: photo,
+                                        externalStatusCode: r.type)
+        }
+        return body(Open311Writer.requestUpdates(list, format), format)
     }
 
     /// Open311 request records for rows (one query each for result photos and, with extensions, the public timeline).
