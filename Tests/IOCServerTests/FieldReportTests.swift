@@ -390,4 +390,39 @@ struct FieldReportTests {
             for secret in ["Bí Mật", "0905", "bimat@"] { #expect(!list.text.contains(secret) && !figures.text.contains(secret)) }
         }
     }
+
+    @Test func publicFiguresCountOnTimeLateHandlingTimeAndSatisfaction() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "op", role: .operator, agencyCode: "IOC")
+            let op = TestClient(app); try await op.login("op")
+            // Monday 4/5/2026 08:00: two road reports (24 office hours → due Thursday 08:00; resolved at 10:00 Monday and 09:00 Thursday).
+            app.caseClock.set(FR.vn(2026, 5, 4, 8))
+            var reports: [(code: String, token: String)] = []
+            for _ in 0..<2 {
+                let r = try await FR.post(app, FR.report(category: "duong-o-ga"))
+                reports.append((try #require(r.json["code"] as? String), try #require(r.json["followToken"] as? String)))
+            }
+            for (code, _) in reports { _ = try await FR.act(op, code, ["action": "assign", "agency": "UBND-24133"]) }
+            app.caseClock.set(FR.vn(2026, 5, 4, 10))
+            #expect(try await FR.act(op, reports[0].code, ["action": "resolve", "result": "Xong"]).json["handledLate"] as? Bool == false)
+            app.caseClock.set(FR.vn(2026, 5, 7, 9))
+            #expect(try await FR.act(op, reports[1].code, ["action": "resolve", "result": "Xong, trễ"]).json["handledLate"] as? Bool == true)
+            let rated = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[0].code)/rating",
+                                                       json: ["token": reports[0].token, "rating": "satisfied", "comment": "Gọi tôi 0905111222"])
+            #expect(rated.status == .ok)
+            #expect(!rated.text.contains("0905111222"), "the rating comment is not public")
+            let f = try await TestClient(app).send(.GET, "/api/v1/field-reports/public-figures?year=2026")
+            let total = try #require(f.json["total"] as? [String: Any])
+            #expect(total["received"] as? Int == 2)
+            #expect(total["handled"] as? Int == 2)
+            #expect(total["handledOnTime"] as? Int == 1)
+            #expect(total["handledLate"] as? Int == 1)
+            #expect(total["onTimeRate"] as? Double == 0.5)
+            #expect(total["averageHandlingHours"] as? Double == 37.5, "(2 h + 73 h) / 2")
+            #expect(total["satisfactionRate"] as? Double == 1)
+            let row = try #require((f.json["rows"] as? [[String: Any]])?.first)
+            #expect((row["agency"] as? [String: Any])?["code"] as? String == "UBND-24133")
+        }
+    }
 }

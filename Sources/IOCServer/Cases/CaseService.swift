@@ -269,7 +269,8 @@ enum CaseService {
                 try await main.save(on: tx)
             case .rate:
                 event.type = "rated"
-                event.note = [satisfaction!.label.vi + " / " + satisfaction!.label.en, comment].compactMap { $0 }.joined(separator: " — ")
+                // The comment may carry personal details: staff see it on the case, the public timeline only the verdict.
+                event.note = satisfaction!.label.vi + " / " + satisfaction!.label.en
                 c.rating = satisfaction!.rawValue
                 c.ratingComment = comment
                 c.closedAt = now

@@ -398,7 +398,8 @@ enum FieldReportsController {
             var handling: Double?
         }
         let isSQLite = sql.dialect.name == "sqlite"
-        let seconds = isSQLite ? "(julianday(resolved_at) - julianday(received_at)) * 86400.0"
+        // Fluent stores dates as Unix seconds (REAL) on SQLite and as timestamps on PostgreSQL.
+        let seconds = isSQLite ? "(resolved_at - received_at)"
                                : "EXTRACT(EPOCH FROM (resolved_at - received_at))"
         let rows = try await sql.raw("""
             SELECT agency_id, status, handled_late, CASE WHEN due_at <= \(bind: now) THEN 1 ELSE 0 END AS overdue, rating,
