@@ -222,7 +222,10 @@ enum DemoFieldReports {
             event("created", received, actor: "citizen", from: nil, to: .new, note: "Tiếp nhận / Received")
             let age = now.timeIntervalSince(received)
             let duration = c.dueAt.timeIntervalSince(received)
-            let agency = route.agency ?? (template.category == "thu-tuc-hanh-chinh" ? d.agencyByCode["TTPVHCC"] : d.agencyByCode["UBND-24133"])
+            // Provincial roads and large unlicensed works go to Sở Xây dựng: the operator assigns them there.
+            let provincial = (template.category == "duong-o-ga" || template.category == "xay-dung-khong-phep") && rng.unit() < 0.15
+            let agency = provincial ? d.agencyByCode["SO-XD"]
+                : route.agency ?? (template.category == "thu-tuc-hanh-chinh" ? d.agencyByCode["TTPVHCC"] : d.agencyByCode["UBND-24133"])
             var status = CaseStatus.new
             var t = received.addingTimeInterval(min(duration * 0.05, 1800) + rng.unit() * 600)
             // Outcomes decided up front so the mix is stable.
@@ -303,6 +306,33 @@ enum DemoFieldReports {
                         }
                     }
                 }
+            }
+            // A few citizens say the fix did not hold: reopened, back with the agency under a new deadline.
+            if (status == .resolved || status == .closed), roll >= 0.10, roll < 0.125, let resolvedAt = c.resolvedAt,
+               now.timeIntervalSince(resolvedAt) < 12 * 86_400 {
+                let at = min(resolvedAt.addingTimeInterval(86_400 * (0.5 + rng.unit() * 2)), now.addingTimeInterval(-600))
+                if at > resolvedAt {
+                    event("reopened", at, actor: "citizen", from: status, to: .assigned, note: "Sự việc tái diễn sau khi xử lý / The problem came back")
+                    status = .assigned
+                    c.reopenCount = 1
+                    c.resolvedAt = nil
+                    c.closedAt = nil
+                    c.rating = nil
+                    c.dueAt = category.policy.deadline(from: at, calendar: calendar)
+                    c.warnAt = category.policy.warningInstant(from: at, deadline: c.dueAt, calendar: calendar)
+                    c.breachedAt = nil
+                }
+            }
+            // Some officers ask for more time and the IOC agrees (the deadline in force moves).
+            if status == .inProgress, roll >= 0.125, roll < 0.16, c.dueAt > now.addingTimeInterval(-86_400) {
+                let asked = max(received, min(now, c.dueAt).addingTimeInterval(-1800))
+                let until = calendar.addWorkingDays(2, to: c.dueAt)
+                event("extension_requested", asked, actor: "user:canbo", from: nil, to: nil, note: "Chờ vật tư thay thế (→ \(ISO8601.format(until)))", isPublic: false)
+                event("extension_approved", asked.addingTimeInterval(900), actor: operatorName, from: nil, to: nil,
+                      note: "Gia hạn đến / Extended to \(ISO8601.format(until))")
+                c.dueAt = until
+                c.warnAt = received.addingTimeInterval(until.timeIntervalSince(received) * category.policy.warnFraction)
+                c.breachedAt = nil
             }
             if status.isOpen && c.dueAt <= now {
                 if c.breachedAt == nil {
