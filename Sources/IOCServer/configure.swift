@@ -66,6 +66,10 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     _ = app.caseDirectory
     _ = app.intakeThrottle
     app.lifecycle.use(EscalationSweeperLifecycle())
+    // Only while serving: a data command (demo, import) must not race the simulator.
+    if config.simulator, config.backgroundWork, CommandLine.arguments.dropFirst().first == "serve" {
+        app.lifecycle.use(DemoSimulatorLifecycle(interval: config.simulatorSeconds))
+    }
 
     // JSON: ISO 8601 dates everywhere.
     ContentConfiguration.global.use(encoder: JSONEncoder.ioc, for: .json)

@@ -61,6 +61,10 @@ public struct IOCConfiguration: Sendable {
     public var sweepSeconds: Int = 60
     /// `IOC_PUBLIC_URL`: the address citizens and Open311 clients use (for links and discovery); default: from the request.
     public var publicURL: String?
+    /// `IOC_SIMULATOR`: keep the demo alive (new reports, cases moving) while `ioc serve` runs; `make run` turns it on.
+    public var simulator: Bool = false
+    /// `IOC_SIMULATOR_SECONDS`: mean interval between simulator steps.
+    public var simulatorSeconds: Double = 40
     /// `IOC_OPEN311_JURISDICTION`: the Open311 jurisdiction_id this server answers to (others get 404).
     public var open311Jurisdiction: String = "daklak.gov.vn"
 
@@ -135,6 +139,8 @@ public struct IOCConfiguration: Sendable {
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
+        configuration.simulator = flag("IOC_SIMULATOR", default: false)
+        configuration.simulatorSeconds = value("IOC_SIMULATOR_SECONDS").flatMap(Double.init).map { max(2, min($0, 3600)) } ?? 40
         return configuration
     }
 
