@@ -7,7 +7,7 @@ base, p1, p2 = sys.argv[1], sys.argv[2], sys.argv[3]
 n = int(sys.argv[4]) if len(sys.argv) > 4 else 200
 photos = [open(p1, "rb").read(), open(p2, "rb").read()]
 # Points inside phường Buôn Ma Thuột, spread so that duplicates do not pile up.
-points = [(12.6675 + (i % 20) * 0.0004, 108.0378 + (i // 20 % 10) * 0.0004) for i in range(n)]
+points = [(12.6675 + (i % 20) * 0.0004, 108.0378 + (i // 20 % 10) * 0.0004) for i in range(n + 5)]
 
 def body(i):
     b = "----iocbench" + uuid.uuid4().hex

@@ -23,6 +23,8 @@ struct FieldReportSubmission: Sendable {
     var channel: String = "web"
     /// SHA-256 of the client's idempotency key (scoped by channel).
     var idempotencyHash: String?
+    /// The follow token to give the citizen (derived from their idempotency key, so a retry can return it again).
+    var followToken: String?
     var requirePhoto: Bool = true
 }
 
@@ -195,7 +197,7 @@ enum FieldReportService {
         let route = try await route(category: v.category.code, unitCode: v.unitCode, directory: directory, on: db)
         let calendar = try await app.calendarStore.current(on: db)
         let now = app.caseClock.now
-        let followToken = APIKey.randomToken()
+        let followToken = s.followToken ?? APIKey.randomToken()
         let year = calendar.civilDate(of: now).year
 
         do {

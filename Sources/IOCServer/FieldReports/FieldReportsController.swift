@@ -141,10 +141,14 @@ enum FieldReportsController {
                            en: "The Idempotency-Key header is missing or invalid (8–128 characters).", field: "Idempotency-Key")
         }
         let form = try MultipartForm.parse(req)
-        let idempotency = APIKey.hash("web|\(clientKey)|\(rawKey)")
+        // The key is the client's secret (a random UUID per draft), not tied to its address: a phone that moves from
+        // Wi-Fi to 4G and retries still finds its report. The follow token derives from it, so the retry that
+        // recovers a lost response gets the token too, and nobody without the key can.
+        let idempotency = APIKey.hash("web|\(rawKey)")
+        let followToken = APIKey.hash("ioc-follow|\(rawKey)")
         // A retry of an upload that already succeeded is not a new report: answer before counting it.
         if let existing = try await FieldReportService.replay(idempotency, on: req.db) {
-            return try await createdResponse(existing, token: nil, status: .ok, req: req)
+            return try await createdResponse(existing, token: followToken, status: .ok, req: req)
         }
         try req.application.intakeThrottle.admit(clientKey, limit: req.application.iocConfiguration.intakeLimit)
         var s = FieldReportSubmission()
@@ -161,8 +165,9 @@ enum FieldReportsController {
         s.photos = form.parts.filter { $0.name == "photos" || $0.name == "photos[]" }.map { Array($0.body) }
         s.channel = "web"
         s.idempotencyHash = idempotency
+        s.followToken = followToken
         let created = try await FieldReportService.intake(s, app: req.application, db: req.db, actor: "citizen", origin: clientKey)
-        return try await createdResponse(created.model, token: created.followToken, status: created.replayed ? .ok : .created, req: req)
+        return try await createdResponse(created.model, token: followToken, status: created.replayed ? .ok : .created, req: req)
     }
 
     struct CreatedDTO: Content {
