@@ -63,6 +63,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
     app.live.restrict(prefix: "cases", to: CasesController.readers)
     app.caseClock = CaseClock()
+    app.open311Cache = Open311ResponseCache(ttl: config.open311CacheSeconds)
     _ = app.caseDirectory
     _ = app.intakeThrottle
     app.lifecycle.use(EscalationSweeperLifecycle())

@@ -226,9 +226,10 @@ struct CreateCases: AsyncMigration {
             .create()
         let sql = database as! any SQLDatabase
         for statement in [
-            "CREATE INDEX cases_received_idx ON cases (received_at)",
-            "CREATE INDEX cases_updated_idx ON cases (updated_at)",
-            "CREATE INDEX cases_category_received_idx ON cases (category, received_at)",
+            // (…, code): lists ordered by time then code (stable paging) read the index in order, no sort.
+            "CREATE INDEX cases_received_idx ON cases (received_at, code)",
+            "CREATE INDEX cases_updated_idx ON cases (updated_at, code)",
+            "CREATE INDEX cases_category_received_idx ON cases (category, received_at, code)",
             "CREATE INDEX cases_status_due_idx ON cases (status, due_at)",
             "CREATE INDEX cases_agency_status_idx ON cases (agency_id, status)",
             "CREATE INDEX case_events_case_idx ON case_events (case_id, at)",

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import IOCCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -260,9 +261,19 @@ enum Open311Controller {
         let q = try Open311QueryParameters(pairs: try queryPairs(req))
         try checkJurisdiction(q.jurisdictionID, app: req.application)
         if test { return body(Open311Writer.requests([], format), format) }
+        let cache = req.application.open311Cache
+        let cacheKey = "\(format.rawValue)?\(req.url.query ?? "")|\(baseURL(req))"
+        if let hit = cache.get(cacheKey) { return body(hit, format) }
+        let version = cache.version
         let now = req.application.caseClock.now
         let sql = req.db as! any SQLDatabase
-        var query = SQLQueryString("SELECT \(unsafeRaw: columns) FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true) AND status <> 'rejected'")
+        // SQLite has no statistics to choose by: one category reads its (category, time, code) index, several or none
+        // the (time, code) index, both already in the order of the answer.
+        var hint = ""
+        if sql.dialect.name == "sqlite", q.serviceRequestIDs == nil, q.updatedAfter == nil, q.updatedBefore == nil {
+            hint = q.serviceCodes?.count == 1 ? " INDEXED BY cases_category_received_idx" : " INDEXED BY cases_received_idx"
+        }
+        var query = SQLQueryString("SELECT \(unsafeRaw: columns) FROM cases\(unsafeRaw: hint) WHERE kind = 'field_report' AND is_public = \(bind: true) AND status <> 'rejected'")
         if let ids = q.serviceRequestIDs {
             query.appendInterpolation(unsafeRaw: " AND code IN (")
             query.appendInterpolation(binds: ids)
@@ -297,7 +308,9 @@ enum Open311Controller {
         query.appendInterpolation(unsafeRaw: q.updatedAfter != nil ? " ORDER BY updated_at ASC, code ASC" : " ORDER BY received_at DESC, code DESC")
         query.appendInterpolation(unsafeRaw: " LIMIT \(q.pageSize) OFFSET \((q.page - 1) * q.pageSize)")
         let rows = try await sql.raw(query).all(decoding: Row.self)
-        return body(Open311Writer.requests(try await requests(rows, req: req, extensions: q.extensions), format), format)
+        let bytes = Open311Writer.requests(try await requests(rows, req: req, extensions: q.extensions), format)
+        cache.put(cacheKey, bytes, ifVersion: version)
+        return body(bytes, format)
     }
 
     static func oneRequest(_ req: Request, _ format: Open311Format, test: Bool) async throws -> Response {
@@ -411,5 +424,55 @@ enum Open311Controller {
             }
             return request
         }
+    }
+}
+
+/// A short-lived cache of `GET requests` answers. Any case change on this instance empties it at once (the version
+/// moves); changes made by another instance show within `ttl`. Bounded: it is emptied when full.
+/// `IOC_OPEN311_CACHE_SECONDS=0` turns it off.
+final class Open311ResponseCache: Sendable {
+    private struct State {
+        var version: UInt64 = 0
+        var entries: [String: (bytes: [UInt8], at: Date, version: UInt64)] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+    let ttl: TimeInterval
+    static let maxEntries = 2_000
+
+    init(ttl: TimeInterval) { self.ttl = ttl }
+
+    var version: UInt64 { state.withLockedValue { $0.version } }
+
+    func get(_ key: String) -> [UInt8]? {
+        guard ttl > 0 else { return nil }
+        return state.withLockedValue { s in
+            guard let e = s.entries[key], e.version == s.version, Date().timeIntervalSince(e.at) < ttl else { return nil }
+            return e.bytes
+        }
+    }
+
+    /// Stores an answer computed while the data was at `version` (dropped if something changed meanwhile).
+    func put(_ key: String, _ bytes: [UInt8], ifVersion version: UInt64) {
+        guard ttl > 0 else { return }
+        state.withLockedValue { s in
+            guard s.version == version else { return }
+            if s.entries.count >= Self.maxEntries { s.entries.removeAll(keepingCapacity: true) }
+            s.entries[key] = (bytes, Date(), version)
+        }
+    }
+
+    func invalidate() {
+        state.withLockedValue { s in
+            s.version &+= 1
+            s.entries.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
+extension Application {
+    private struct Open311CacheKey: StorageKey { typealias Value = Open311ResponseCache }
+    var open311Cache: Open311ResponseCache {
+        get { storage[Open311CacheKey.self] ?? Open311ResponseCache(ttl: 0) }
+        set { storage[Open311CacheKey.self] = newValue }
     }
 }
