@@ -89,10 +89,15 @@ enum Open311Controller {
     }
 
     static func body(_ bytes: [UInt8], _ format: Open311Format, status: HTTPStatus = .ok) -> Response {
+        body(ByteBuffer(bytes: bytes), format, status: status)
+    }
+
+    /// A response over a buffer (cached buffers are shared, not copied: ByteBuffer is copy-on-write).
+    static func body(_ buffer: ByteBuffer, _ format: Open311Format, status: HTTPStatus = .ok) -> Response {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: format.contentType)
         headers.replaceOrAdd(name: "Access-Control-Allow-Origin", value: "*")
-        return Response(status: status, headers: headers, body: .init(buffer: ByteBuffer(bytes: bytes)))
+        return Response(status: status, headers: headers, body: .init(buffer: buffer))
     }
 
     static func queryPairs(_ req: Request) throws -> [(name: String, value: String)] {
@@ -253,9 +258,11 @@ enum Open311Controller {
         var policy_amount: Int
         var policy_unit: String
         var token: String
+        /// The first result photo (media_url), read in the same statement.
+        var photo: String?
     }
 
-    static let columns = "id, code, category, status, agency_id, unit_code, lat, lon, address, description, channel, received_at, updated_at, due_at, result_text, duplicate_of, policy_amount, policy_unit, token"
+    static let columns = "id, code, category, status, agency_id, unit_code, lat, lon, address, description, channel, received_at, updated_at, due_at, result_text, duplicate_of, policy_amount, policy_unit, token, (SELECT a.sha256 FROM case_attachments a WHERE a.case_id = cases.id AND a.role = 'result' ORDER BY a.position LIMIT 1) AS photo"
 
     static func listRequests(_ req: Request, _ format: Open311Format, test: Bool) async throws -> Response {
         let q = try Open311QueryParameters(pairs: try queryPairs(req))
@@ -308,7 +315,7 @@ enum Open311Controller {
         query.appendInterpolation(unsafeRaw: q.updatedAfter != nil ? " ORDER BY updated_at ASC, code ASC" : " ORDER BY received_at DESC, code DESC")
         query.appendInterpolation(unsafeRaw: " LIMIT \(q.pageSize) OFFSET \((q.page - 1) * q.pageSize)")
         let rows = try await sql.raw(query).all(decoding: Row.self)
-        let bytes = Open311Writer.requests(try await requests(rows, req: req, extensions: q.extensions), format)
+        let bytes = ByteBuffer(bytes: Open311Writer.requests(try await requests(rows, req: req, extensions: q.extensions), format))
         cache.put(cacheKey, bytes, ifVersion: version)
         return body(bytes, format)
     }
@@ -388,12 +395,12 @@ enum Open311Controller {
         let base = baseURL(req)
         let ids = rows.map(\.id)
         var results: [UUID: [String]] = [:]
-        for link in try await CaseAttachmentModel.query(on: req.db).filter(\.$caseID ~~ ids)
-            .filter(\.$role == CaseAttachmentModel.Role.result.rawValue).sort(\.$position).all() {
-            results[link.caseID, default: []].append(link.sha256)
-        }
         var notes: [UUID: [Open311Request.Note]] = [:]
         if extensions {
+            for link in try await CaseAttachmentModel.query(on: req.db).filter(\.$caseID ~~ ids)
+                .filter(\.$role == CaseAttachmentModel.Role.result.rawValue).sort(\.$position).all() {
+                results[link.caseID, default: []].append(link.sha256)
+            }
             for e in try await CaseEventModel.query(on: req.db).filter(\.$caseID ~~ ids).filter(\.$isPublic == true).sort(\.$at).all() {
                 let label = CaseViews.eventLabel(e.type)
                 notes[e.caseID, default: []].append(Open311Request.Note(datetime: e.at, type: e.type,
@@ -405,7 +412,7 @@ enum Open311Controller {
             let category = d.categories[r.category]
             let agency = r.agency_id.flatMap { d.agencies[$0] }
             let unit = r.unit_code.flatMap { req.application.reference.units[$0] }
-            let photos = (results[r.id] ?? []).map { "\(base)\(CaseViews.photoURL(r.code, $0))" }
+            let photos = (extensions ? results[r.id] ?? [] : r.photo.map { [$0] } ?? []).map { "\(base)\(CaseViews.photoURL(r.code, $0))" }
             let policy = SLAPolicy(amount: r.policy_amount, unit: SLAPolicy.Unit(rawValue: r.policy_unit) ?? .workingHours)
             var notesText = "\(status.label.vi) / \(status.label.en)"
             if let result = r.result_text, status == .resolved || status == .closed { notesText += ": \(result)" }
@@ -433,7 +440,7 @@ enum Open311Controller {
 final class Open311ResponseCache: Sendable {
     private struct State {
         var version: UInt64 = 0
-        var entries: [String: (bytes: [UInt8], at: Date, version: UInt64)] = [:]
+        var entries: [String: (bytes: ByteBuffer, at: Date, version: UInt64)] = [:]
     }
     private let state = NIOLockedValueBox(State())
     let ttl: TimeInterval
@@ -443,7 +450,7 @@ final class Open311ResponseCache: Sendable {
 
     var version: UInt64 { state.withLockedValue { $0.version } }
 
-    func get(_ key: String) -> [UInt8]? {
+    func get(_ key: String) -> ByteBuffer? {
         guard ttl > 0 else { return nil }
         return state.withLockedValue { s in
             guard let e = s.entries[key], e.version == s.version, Date().timeIntervalSince(e.at) < ttl else { return nil }
@@ -452,7 +459,7 @@ final class Open311ResponseCache: Sendable {
     }
 
     /// Stores an answer computed while the data was at `version` (dropped if something changed meanwhile).
-    func put(_ key: String, _ bytes: [UInt8], ifVersion version: UInt64) {
+    func put(_ key: String, _ bytes: ByteBuffer, ifVersion version: UInt64) {
         guard ttl > 0 else { return }
         state.withLockedValue { s in
             guard s.version == version else { return }

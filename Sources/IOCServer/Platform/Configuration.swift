@@ -67,7 +67,7 @@ public struct IOCConfiguration: Sendable {
     public var simulatorSeconds: Double = 40
     /// `IOC_OPEN311_CACHE_SECONDS`: how long a `GET /open311/v2/requests` answer may be reused (changes on this
     /// instance empty the cache at once; 0 turns it off).
-    public var open311CacheSeconds: Double = 2
+    public var open311CacheSeconds: Double = 10
     /// `IOC_OPEN311_JURISDICTION`: the Open311 jurisdiction_id this server answers to (others get 404).
     public var open311Jurisdiction: String = "daklak.gov.vn"
 
@@ -143,7 +143,7 @@ public struct IOCConfiguration: Sendable {
         configuration.publicURL = value("IOC_PUBLIC_URL")
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
-        configuration.open311CacheSeconds = value("IOC_OPEN311_CACHE_SECONDS").flatMap(Double.init).map { max(0, min($0, 60)) } ?? 2
+        configuration.open311CacheSeconds = value("IOC_OPEN311_CACHE_SECONDS").flatMap(Double.init).map { max(0, min($0, 60)) } ?? 10
         configuration.simulatorSeconds = value("IOC_SIMULATOR_SECONDS").flatMap(Double.init).map { max(2, min($0, 3600)) } ?? 40
         return configuration
     }
