@@ -15,6 +15,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.reference = reference
 
     // Storage
+    var bridgeConfiguration: SQLPostgresConfiguration?
     switch config.storage {
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -30,6 +31,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
             pg.searchPath = [schema]
         }
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
+        bridgeConfiguration = pg
         if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }
@@ -62,6 +64,12 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
     // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
     app.live.restrict(prefix: "cases", to: CasesController.readers)
+    // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY).
+    if let bridgeConfiguration, config.liveBridge {
+        let bridge = LiveBridge(schema: config.postgresSchema)
+        app.live.bridge = bridge
+        app.lifecycle.use(LiveBridgeLifecycle(bridge: bridge, configuration: bridgeConfiguration))
+    }
     app.caseClock = CaseClock()
     app.open311Cache = Open311ResponseCache(ttl: config.open311CacheSeconds)
     _ = app.caseDirectory

@@ -53,6 +53,14 @@ final class CaseModel: Model, @unchecked Sendable {
     init() {}
 
     var caseStatus: CaseStatus { CaseStatus(rawValue: status) ?? .new }
+
+    /// Forgets a pending extension request (approved, denied or overtaken).
+    func clearExtensionRequest() {
+        extensionUntil = nil
+        extensionReason = nil
+        extensionBy = nil
+        extensionAt = nil
+    }
     var policy: SLAPolicy { SLAPolicy(amount: policyAmount, unit: SLAPolicy.Unit(rawValue: policyUnit) ?? .workingHours) }
     var escalation: EscalationCheck {
         EscalationCheck(dueAt: dueAt, warnAt: warnAt, warned: warnedAt != nil, breached: breachedAt != nil, isOpen: caseStatus.isOpen)

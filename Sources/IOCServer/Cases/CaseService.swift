@@ -224,25 +224,19 @@ enum CaseService {
                 c.dueAt = newDue
                 c.warnAt = c.receivedAt.addingTimeInterval(newDue.timeIntervalSince(c.receivedAt) * c.policy.warnFraction)
                 if newDue > now { c.breachedAt = nil; c.warnedAt = c.warnAt <= now ? now : nil }
-                c.extensionUntil = nil
-                c.extensionReason = nil
-                c.extensionBy = nil
-                c.extensionAt = nil
+                c.clearExtensionRequest()
             case .denyExtension:
                 event.type = "extension_denied"
                 event.fromStatus = nil
                 event.toStatus = nil
                 event.isPublic = false
-                c.extensionUntil = nil
-                c.extensionReason = nil
-                c.extensionBy = nil
-                c.extensionAt = nil
+                c.clearExtensionRequest()
             case .resolve:
                 event.type = "resolved"
                 event.note = result
                 c.resultText = result
                 c.resolvedAt = now
-                c.extensionUntil = nil
+                c.clearExtensionRequest()
                 if now > c.dueAt { c.handledLate = true }
                 try await attach(photos, to: c, role: .result, on: tx, at: now)
                 event.photos = photos.joined(separator: ",")

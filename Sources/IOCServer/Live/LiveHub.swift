@@ -32,6 +32,12 @@ public final class LiveHub: Sendable {
     let recentLimit: Int
     private let topicPolicies = NIOLockedValueBox<[(prefix: String, access: Access)]>([])
     let onDrop: @Sendable (Int) -> Void
+    /// Set with PostgreSQL: local events also go to the other instances.
+    private let bridgeBox = NIOLockedValueBox<LiveBridge?>(nil)
+    var bridge: LiveBridge? {
+        get { bridgeBox.withLockedValue { $0 } }
+        set { bridgeBox.withLockedValue { $0 = newValue } }
+    }
 
     init(bufferLimit: Int, flushInterval: TimeAmount = .milliseconds(25), recentLimit: Int = 2_000,
          onDrop: @escaping @Sendable (Int) -> Void = { _ in }) {
@@ -62,6 +68,17 @@ public final class LiveHub: Sendable {
     /// Publishes pre-encoded JSON.
     @discardableResult
     public func publish(topic: String, json: String) -> Int64 {
+        bridge?.send(topic: topic, json: json)
+        return deliver(topic: topic, json: json)
+    }
+
+    /// An event another instance published: delivered here, not sent on again.
+    @discardableResult
+    func publishFromBridge(topic: String, json: String) -> Int64 {
+        deliver(topic: topic, json: json)
+    }
+
+    private func deliver(topic: String, json: String) -> Int64 {
         let at = ISO8601.format(Date())
         let (event, targets): (Event, [LiveClient]) = state.withLockedValue { s in
             let id = s.nextID

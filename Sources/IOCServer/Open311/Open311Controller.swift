@@ -119,6 +119,15 @@ enum Open311Controller {
         return "http://" + (safe && host.count <= 255 ? host : "127.0.0.1:8080")
     }
 
+    /// The active source an `api_key` belongs to; 403 in the Open311 shape otherwise.
+    static func source(forKey key: String, _ req: Request) async throws -> SourceModel {
+        guard key.utf8.count <= 200, let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(key)).first(),
+              source.active else {
+            throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
+        }
+        return source
+    }
+
     // MARK: Discovery and services
 
     static func discovery(_ req: Request, _ format: Open311Format) async throws -> Response {
@@ -190,11 +199,7 @@ enum Open311Controller {
         // api_key: validated when given; required only when the province says so.
         var actor = "open311"
         if let key = p.apiKey {
-            guard key.utf8.count <= 200, let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(key)).first(),
-                  source.active else {
-                throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
-            }
-            actor = "source:\(source.name)"
+            actor = "source:\(try await source(forKey: key, req).name)"
         } else if req.application.iocConfiguration.open311RequiresKey {
             throw Open311Error(code: 403, description: "Cần api_key / api_key is required")
         } else {
@@ -349,11 +354,7 @@ enum Open311Controller {
         let pairs = try queryPairs(req)
         func value(_ name: String) -> String? { pairs.last { $0.name == name }.flatMap { $0.value.isEmpty ? nil : $0.value } }
         try checkJurisdiction(value("jurisdiction_id"), app: req.application)
-        if let key = value("api_key") {
-            guard key.utf8.count <= 200, let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(key)).first(), source.active else {
-                throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
-            }
-        }
+        if let key = value("api_key") { _ = try await source(forKey: key, req) }
         let now = req.application.caseClock.now
         func date(_ name: String) throws -> Date? {
             guard let v = value(name) else { return nil }

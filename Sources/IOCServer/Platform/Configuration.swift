@@ -61,6 +61,8 @@ public struct IOCConfiguration: Sendable {
     public var sweepSeconds: Int = 60
     /// `IOC_PUBLIC_URL`: the address citizens and Open311 clients use (for links and discovery); default: from the request.
     public var publicURL: String?
+    /// `IOC_LIVE_BRIDGE`: with PostgreSQL, carry live events between instances through LISTEN/NOTIFY (default on).
+    public var liveBridge: Bool = true
     /// `IOC_SIMULATOR`: keep the demo alive (new reports, cases moving) while `ioc serve` runs; `make run` turns it on.
     public var simulator: Bool = false
     /// `IOC_SIMULATOR_SECONDS`: mean interval between simulator steps.
@@ -143,6 +145,7 @@ public struct IOCConfiguration: Sendable {
         configuration.publicURL = value("IOC_PUBLIC_URL")
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
+        configuration.liveBridge = flag("IOC_LIVE_BRIDGE", default: true)
         configuration.open311CacheSeconds = value("IOC_OPEN311_CACHE_SECONDS").flatMap(Double.init).map { max(0, min($0, 60)) } ?? 10
         configuration.simulatorSeconds = value("IOC_SIMULATOR_SECONDS").flatMap(Double.init).map { max(2, min($0, 3600)) } ?? 40
         return configuration

@@ -1,0 +1,224 @@
+// The wall page (wall.html): the overview at /wall (also the leaders' phone view, read-only), or one kiosk screen
+// of a video wall at /wall/<wall>/<screen> (or wall.html?wall=…&screen=… for testing).
+// One live connection, one overview store and one feed store serve whatever views the page shows.
+import { formatDateTime, getLanguage, initI18n, LANGUAGES, otherLanguage, setLanguage, t, applyI18n } from "../i18n.js";
+import { loadSettings, provinceName } from "../settings.js";
+import { hasDisplayKey, initDisplayKey, liveURL } from "./wall-api.js";
+import { LiveConnection } from "./live.js";
+import { createFeedStore, createOverviewStore } from "./store.js";
+import { createOverview } from "./overview.js";
+import { startKiosk } from "./screen.js";
+import { refreshAges } from "./tiles.js";
+import { shortTime } from "./format.js";
+
+const AGE_TICK_MS = 15_000;
+const BOOT_RETRY_MS = 10_000;
+
+const $ = (id) => document.getElementById(id);
+
+/** Which screen this page is: the overview, or a kiosk screen of a wall. */
+export function parseRoute(pathname = location.pathname, search = location.search) {
+  const query = new URLSearchParams(search);
+  const match = pathname.replace(/\/+$/, "").match(/^\/wall\/([^/]+)\/([^/]+)$/);
+  if (match) {
+    try {
+      return { kind: "kiosk", wall: decodeURIComponent(match[1]), index: decodeURIComponent(match[2]) };
+    } catch {
+      return { kind: "overview" };
+    }
+  }
+  if (query.get("wall") && query.get("screen") != null && query.get("screen") !== "") {
+    return { kind: "kiosk", wall: query.get("wall"), index: query.get("screen") };
+  }
+  return { kind: "overview" };
+}
+
+function loginRedirect() {
+  const next = location.pathname + location.search;
+  location.replace(`/login.html?next=${encodeURIComponent(next)}`);
+}
+
+// ---- header: clock, live indicator, offline banner ----
+
+function startClock() {
+  const clock = $("wall-clock");
+  const tick = () => {
+    const now = new Date();
+    const text = formatDateTime(now, { seconds: true });
+    clock.textContent = text;
+    clock.dateTime = now.toISOString();
+  };
+  tick();
+  // Aligned to the second, one text update per second: no allocation that grows.
+  setTimeout(() => {
+    tick();
+    setInterval(tick, 1000);
+  }, 1000 - (Date.now() % 1000));
+}
+
+function bindLiveIndicator(live) {
+  const indicator = $("wall-live");
+  const label = indicator.querySelector(".wall-live-text");
+  const banner = $("wall-offline");
+  const bannerText = $("wall-offline-text");
+  let countdown = null;
+
+  const render = () => {
+    const status = live.status;
+    indicator.dataset.status = status;
+    label.textContent = t(`wall.live.${status}`);
+    indicator.title = t(`wall.live.${status}Hint`);
+    const offline = status === "offline";
+    document.body.classList.toggle("is-offline", offline);
+    banner.hidden = !offline;
+    if (offline) {
+      const seconds = Math.max(0, Math.ceil((live.retryAt - Date.now()) / 1000));
+      bannerText.textContent = live.ws || seconds === 0
+        ? t("wall.offline.reconnecting")
+        : t("wall.offline.retryIn", { seconds });
+    }
+  };
+  live.onStatus(() => {
+    render();
+    clearInterval(countdown);
+    countdown = live.status === "offline" ? setInterval(render, 1000) : null;
+  });
+  return render;
+}
+
+// ---- start ----
+
+async function boot() {
+  initDisplayKey();
+  const route = parseRoute();
+  const kiosk = route.kind === "kiosk";
+  document.body.classList.toggle("is-kiosk", kiosk);
+  document.body.classList.toggle("is-overview", !kiosk);
+
+  const wantedLanguage = new URLSearchParams(location.search).get("lang");
+  let settings;
+  try {
+    await initI18n();
+    if (LANGUAGES.includes(wantedLanguage) && wantedLanguage !== getLanguage()) await setLanguage(wantedLanguage);
+    settings = await loadSettings();
+  } catch {
+    // The server is not reachable yet (a screen that boots before the server): try again by itself.
+    $("wall-boot-message").textContent = "Đang chờ máy chủ… / Waiting for the server…";
+    setTimeout(() => location.reload(), BOOT_RETRY_MS);
+    return;
+  }
+
+  const live = new LiveConnection(liveURL);
+  const onUnauthorized = () => {
+    if (!kiosk && !hasDisplayKey()) loginRedirect();
+  };
+  const ctx = {
+    settings,
+    live,
+    overview: createOverviewStore(live, { onUnauthorized }),
+    feed: createFeedStore(live, { onUnauthorized }),
+  };
+
+  const host = $("wall-screen");
+  const chrome = {
+    title: "",
+    setTitle(text) {
+      chrome.title = text || "";
+      renderBrand();
+    },
+    setTakeover(by) {
+      const tag = $("wall-takeover");
+      tag.hidden = !by;
+      tag.textContent = by ? t("wall.screen.takenOver", { by }) : "";
+    },
+    setScreenTag(text) {
+      const tag = $("wall-screen-tag");
+      tag.hidden = !text;
+      tag.textContent = text || "";
+    },
+    onFirstRender() {
+      document.body.classList.remove("is-loading");
+      document.body.dataset.ready = "1";
+    },
+  };
+
+  function renderBrand() {
+    document.title = t("wall.pageTitle");
+    $("wall-brand-sub").textContent = [t("app.provinceLine", { province: provinceName(settings) }), chrome.title]
+      .filter(Boolean).join(" · ");
+  }
+
+  function renderAsOf() {
+    const asOf = ctx.overview.data?.asOf;
+    $("wall-asof").textContent = asOf ? t("wall.asOf", { time: shortTime(asOf) }) : "";
+  }
+
+  const renderLive = bindLiveIndicator(live);
+  startClock();
+  renderBrand();
+  ctx.overview.on(renderAsOf);
+
+  // The live connection starts after the feed's snapshot, so that it resumes right after it (no gap).
+  const snapshot = ctx.feed.reload();
+  await Promise.race([snapshot, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  live.start();
+  ctx.overview.refresh();
+
+  let controller;
+  if (kiosk) {
+    host.replaceChildren();
+    controller = startKiosk(ctx, { wall: route.wall, index: route.index, host, chrome });
+    ctx.overview.on(() => controller.refreshTitle());
+    keepAwake();
+  } else {
+    const overview = createOverview(ctx, { kiosk: false });
+    host.replaceChildren(overview.element);
+    host.dataset.view = "overview";
+    overview.show();
+    controller = overview;
+    const firstData = ctx.overview.on(() => {
+      firstData();
+      chrome.onFirstRender();
+    });
+    const langButton = $("wall-lang");
+    langButton.hidden = false;
+    langButton.addEventListener("click", async () => {
+      langButton.disabled = true;
+      try {
+        await setLanguage(otherLanguage());
+      } finally {
+        langButton.disabled = false;
+      }
+    });
+  }
+
+  // Ages ("cập nhật 3 phút trước") and stale badges move on by themselves.
+  setInterval(() => refreshAges(document), AGE_TICK_MS);
+
+  window.addEventListener("ioc:languagechange", () => {
+    applyI18n(document);
+    renderBrand();
+    renderAsOf();
+    renderLive();
+    controller.languageChanged();
+  });
+
+  // A phone coming back to the foreground: reconnect at once and refresh.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    live.reconnectNow();
+    ctx.overview.refreshSoon();
+  });
+}
+
+/** Kiosks: ask the screen not to sleep (where the browser allows it); ask again when the page becomes visible. */
+function keepAwake() {
+  if (!navigator.wakeLock?.request) return;
+  const request = () => navigator.wakeLock.request("screen").catch(() => {});
+  request();
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") request();
+  });
+}
+
+boot();
