@@ -64,6 +64,8 @@ final class LiveBridge: Sendable {
                                   let inner = object["d"], let json = try? JSONSerialization.data(withJSONObject: inner, options: [.fragmentsAllowed]),
                                   let text = String(data: json, encoding: .utf8) else { continue }
                             app.live.publishFromBridge(topic: topic, json: text)
+                            // A case changed on another instance: answers cached here are out of date.
+                            if topic == "cases" { app.open311Cache.invalidate() }
                         }
                     }
                 } catch {
