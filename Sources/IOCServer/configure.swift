@@ -53,6 +53,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(CreateCalendarDays())
     app.migrations.add(CreateCases())
     app.migrations.add(CreateFieldReportCatalog())
+    app.migrations.add(CreateWalls())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -64,6 +65,9 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
     // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
     app.live.restrict(prefix: "cases", to: CasesController.readers)
+    app.live.restrict(prefix: "wall", to: WallController.readers)
+    app.wallTiles = WallTileRegistry()
+    WallTileProviders.register(app)
     // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY).
     if let bridgeConfiguration, config.liveBridge {
         let bridge = LiveBridge(schema: config.postgresSchema)

@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     PublicServicesController.register(v1)
     CasesController.register(v1)
     FieldReportsController.register(v1)
+    WallController.register(v1, app: app)
     Open311Controller.register(app)
     LiveController.register(app, routes: app.routes)
     VendorController.register(app)

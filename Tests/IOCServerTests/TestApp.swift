@@ -147,6 +147,8 @@ func stateFingerprint(_ app: Application) async throws -> [String: Int] {
         "case_reporters": try await CaseReporterModel.query(on: app.db).count(),
         "attachments": try await AttachmentModel.query(on: app.db).count(),
         "routing_rules": try await RoutingRuleModel.query(on: app.db).count(),
+        "walls": try await WallModel.query(on: app.db).count(),
+        "wall_screens": try await WallScreenModel.query(on: app.db).count(),
     ]
 }
 
@@ -172,18 +174,13 @@ final class WebSocketProbe: @unchecked Sendable {
     private var closed = false
     let ws: WebSocket
 
-    static func connect(port: Int, headers: HTTPHeaders, app: Application) async throws -> WebSocketProbe {
+    static func connect(port: Int, headers: HTTPHeaders, app: Application, query: String? = nil) async throws -> WebSocketProbe {
         let upgraded = app.eventLoopGroup.next().makePromise(of: WebSocketProbe.self)
         let group = app.eventLoopGroup
-        Task {
-            do {
-                try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/api/v1/live", headers: headers, on: group) { ws in
-                    upgraded.succeed(WebSocketProbe(ws: ws))
-                }
-            } catch {
-                upgraded.fail(error)
-            }
-        }
+        // The scheme/host/path/query form: the query (a display key) must reach the server.
+        WebSocket.connect(scheme: "ws", host: "127.0.0.1", port: port, path: "/api/v1/live", query: query, headers: headers, on: group) { ws in
+            upgraded.succeed(WebSocketProbe(ws: ws))
+        }.whenFailure { upgraded.fail($0) }
         return try await upgraded.futureResult.get()
     }
 

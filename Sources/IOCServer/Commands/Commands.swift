@@ -62,6 +62,8 @@ struct DemoCommand: AsyncCommand {
             let n = try await DemoFieldReports.load(on: app, count: reports)
             context.console.print("Phản ánh hiện trường minh họa / Demo field reports: \(n) in \(String(format: "%.1f", (ContinuousClock.now - started) / .seconds(1))) s.")
         }
+        try await DemoWalls.load(on: app)
+        context.console.print("Màn hình tường / Walls: /wall (tổng quan / overview), /wall/phong-giam-sat/1…27, /wall/phong-dieu-hanh/1…9")
         context.console.print("Tài khoản minh họa / Demo logins:")
         for u in summary.users {
             context.console.print("  \(u.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(u.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(u.password)   \(u.displayName)")

@@ -99,8 +99,9 @@ enum APIKey {
 /// a stale session is simply dropped. Also counts a source's failed requests.
 struct PrincipalMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let auth = req.headers.bearerAuthorization {
-            let token = auth.token
+        // Browsers cannot set headers on a WebSocket: a kiosk screen passes its display key as `?key=` there.
+        let liveKey = req.url.path == "/api/v1/live" ? req.query[String.self, at: "key"] : nil
+        if let token = req.headers.bearerAuthorization?.token ?? liveKey {
             guard token.count <= 128, token.hasPrefix("ioc_"),
                   let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(token))
                       .filter(\.$active == true).first(),

@@ -1,0 +1,202 @@
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// The operations wall: the overview's tiles, the event feed, the map layers (server-side clusters and a choropleth),
+/// and the walls' screen layouts with rotation and takeover. Readable by staff and by wall display keys (sources).
+enum WallController {
+    static let readers: Access = .rolesOrSource([.admin, .operator, .leader, .officer, .analyst])
+
+    static func register(_ api: APIBuilder, app: Application) {
+        let w = api.group("wall", tag: "Wall")
+        w.on(.GET, "overview", access: readers, summary: "The overview's tiles: headline figures, trend and data freshness per service", response: .any, use: overview)
+        w.on(.GET, "events", access: readers, summary: "The newest feed items (new reports, breaches, resolutions…) and the last live event id",
+             query: [.init("limit", "1–200 (default 50)", .integer)], response: .any, use: events)
+        let m = api.group("map", tag: "Wall")
+        m.on(.GET, "reports", access: readers, summary: "Field reports in a viewport: grid clusters at low zoom, points at high zoom",
+             query: [.init("bbox", "minLon,minLat,maxLon,maxLat", .string), .init("zoom", "0–22", .integer),
+                     .init("status", "open (default) | recent (last 30 days) | all", .string)],
+             response: .any, use: mapReports)
+        m.on(.GET, "choropleth", access: readers, summary: "A value per commune for a tile metric",
+             query: [.init("metric", "fieldreports.open | fieldreports.overdue | fieldreports.received30d", .string)], response: .any, use: choropleth)
+        WallLayoutController.register(api)
+        // Kiosk screens and the overview are one page; the server serves it for every /wall path.
+        let page: @Sendable (Request) async throws -> Response = { req in
+            try await req.fileio.asyncStreamFile(at: req.application.iocConfiguration.publicDirectory + "/wall.html")
+        }
+        app.get("wall", use: page)
+        app.get("wall", "**", use: page)
+    }
+
+    static func scope(_ req: Request) async throws -> WallScope {
+        if case .source? = req.principal { return WallScope(agencyCodes: nil) }
+        return WallScope(agencyCodes: try await PublicServicesController.visibleAgencyCodes(req))
+    }
+
+    struct Overview: Content {
+        var asOf: Date
+        var province: NamedRef?
+        var tiles: [WallTile]
+    }
+
+    @Sendable static func overview(_ req: Request) async throws -> Overview {
+        let scope = try await scope(req)
+        var tiles: [WallTile] = []
+        for (_, provider) in req.application.wallTiles.all { tiles.append(try await provider(req, scope)) }
+        let code = req.application.iocConfiguration.provinceCode
+        return Overview(asOf: Date(), province: req.application.reference.units[code].map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },
+                        tiles: tiles)
+    }
+
+    // MARK: Feed
+
+    struct FeedItem: Content, Sendable {
+        var id: Int64?
+        var at: Date
+        var topic: String
+        var type: String
+        var title: LocalizedMessage
+        var place: String?
+        var code: String
+        var severity: String
+        var link: String
+    }
+
+    struct Feed: Content {
+        var items: [FeedItem]
+        var lastEventId: Int64
+    }
+
+    static let feedTypes = ["created": ("report.created", "info"), "breached": ("report.breached", "bad"), "resolved": ("report.resolved", "good"),
+                            "reopened": ("report.reopened", "warn"), "warned": ("report.warned", "warn")]
+
+    static func feedItem(type: String, code: String, category: String, unit: String?, at: Date, app: Application, d: CaseDirectory.Snapshot) -> FeedItem? {
+        guard let (feedType, severity) = feedTypes[type] else { return nil }
+        let name = d.categories[category]?.name ?? LocalizedMessage(vi: category, en: category)
+        let label = CaseViews.eventLabel(type)
+        return FeedItem(id: nil, at: at, topic: "wall", type: feedType,
+                        title: LocalizedMessage(vi: "\(label.vi): \(name.vi)", en: "\(label.en): \(name.en)"),
+                        place: unit.flatMap { app.reference.units[$0]?.fullName }, code: code, severity: severity,
+                        link: "/#/field-reports/case/\(code)")
+    }
+
+    @Sendable static func events(_ req: Request) async throws -> Feed {
+        let limit = try intQuery(req, "limit", range: 1...200) ?? 50
+        let d = try await req.application.caseDirectory.snapshot(on: req.db)
+        struct Row: Decodable { var at: Date; var type: String; var code: String; var category: String; var unit_code: String? }
+        let sql = req.db as! any SQLDatabase
+        let rows = try await sql.raw("""
+            SELECT e.at, e.type, c.code, c.category, c.unit_code FROM case_events e JOIN cases c ON c.id = e.case_id
+            WHERE e.type IN ('created', 'breached', 'resolved', 'reopened', 'warned') AND c.kind = 'field_report'
+            ORDER BY e.at DESC LIMIT \(unsafeRaw: String(limit))
+            """).all(decoding: Row.self)
+        let items = rows.compactMap { feedItem(type: $0.type, code: $0.code, category: $0.category, unit: $0.unit_code, at: $0.at, app: req.application, d: d) }
+        return Feed(items: items, lastEventId: req.application.live.lastEventID)
+    }
+
+    // MARK: Map
+
+    struct MapReports: Content {
+        struct Cell: Content { var lat: Double; var lon: Double; var count: Int; var open: Int; var overdue: Int }
+        struct Point: Content { var code: String; var lat: Double; var lon: Double; var status: String; var category: String; var overdue: Bool }
+        var zoom: Int
+        var cells: [Cell]
+        var points: [Point]
+        var total: Int
+    }
+
+    static let pointsThreshold = 400
+
+    @Sendable static func mapReports(_ req: Request) async throws -> MapReports {
+        guard let bboxText = req.query[String.self, at: "bbox"] else {
+            throw IOCError.invalid("bbox", vi: "Thiếu bbox (minLon,minLat,maxLon,maxLat).", en: "bbox (minLon,minLat,maxLon,maxLat) is required.")
+        }
+        let b = bboxText.split(separator: ",").compactMap { Double($0) }
+        guard b.count == 4, b.allSatisfy(\.isFinite), b[0] < b[2], b[1] < b[3], (-180...180).contains(b[0]), (-180...180).contains(b[2]),
+              (-90...90).contains(b[1]), (-90...90).contains(b[3]) else {
+            throw IOCError.invalid("bbox", vi: "bbox phải là minLon,minLat,maxLon,maxLat hợp lệ.", en: "bbox must be a valid minLon,minLat,maxLon,maxLat.")
+        }
+        let zoom = try intQuery(req, "zoom", range: 0...22) ?? 8
+        let now = Date()
+        let sql = req.db as! any SQLDatabase
+        var filter = SQLQueryString("kind = 'field_report' AND lat >= \(bind: b[1]) AND lat <= \(bind: b[3]) AND lon >= \(bind: b[0]) AND lon <= \(bind: b[2])")
+        let open = CaseStatus.openStatuses.map(\.rawValue)
+        switch req.query[String.self, at: "status"] ?? "open" {
+        case "open":
+            filter.appendInterpolation(unsafeRaw: " AND status IN (")
+            filter.appendInterpolation(binds: open)
+            filter.appendInterpolation(unsafeRaw: ")")
+        case "recent":
+            filter.appendInterpolation(unsafeRaw: " AND received_at >= ")
+            filter.appendInterpolation(bind: now.addingTimeInterval(-30 * 86_400))
+        case "all": break
+        default: throw IOCError.invalid("status", vi: "status: open, recent hoặc all.", en: "status must be open, recent or all.")
+        }
+        struct CountRow: Decodable { var n: Int }
+        let total = try await sql.raw("SELECT COUNT(*) AS n FROM cases WHERE \(filter)").first(decoding: CountRow.self)?.n ?? 0
+        let openList = "'" + open.joined(separator: "','") + "'"
+        if total <= pointsThreshold || zoom >= 16 {
+            struct P: Decodable { var code: String; var lat: Double; var lon: Double; var status: String; var category: String; var due_at: Date }
+            let rows = try await sql.raw("SELECT code, lat, lon, status, category, due_at FROM cases WHERE \(filter) ORDER BY received_at DESC LIMIT 2000")
+                .all(decoding: P.self)
+            return MapReports(zoom: zoom, cells: [], points: rows.map {
+                .init(code: $0.code, lat: $0.lat, lon: $0.lon, status: $0.status, category: $0.category,
+                      overdue: open.contains($0.status) && $0.due_at <= now)
+            }, total: total)
+        }
+        // About 4 × 4 cells per 256-pixel tile at this zoom.
+        let cell = 360.0 / pow(2.0, Double(zoom)) / 4
+        let cellText = String(format: "%.10f", cell)
+        struct C: Decodable { var gy: Int; var gx: Int; var n: Int; var lat: Double; var lon: Double; var open: Int; var overdue: Int }
+        let rows = try await sql.raw("""
+            SELECT CAST(lat / \(unsafeRaw: cellText) AS INTEGER) AS gy, CAST(lon / \(unsafeRaw: cellText) AS INTEGER) AS gx, COUNT(*) AS n,
+                   AVG(lat) AS lat, AVG(lon) AS lon,
+                   SUM(CASE WHEN status IN (\(unsafeRaw: openList)) THEN 1 ELSE 0 END) AS open,
+                   SUM(CASE WHEN status IN (\(unsafeRaw: openList)) AND due_at <= \(bind: now) THEN 1 ELSE 0 END) AS overdue
+            FROM cases WHERE \(filter) GROUP BY 1, 2
+            """).all(decoding: C.self)
+        return MapReports(zoom: zoom, cells: rows.map { .init(lat: $0.lat, lon: $0.lon, count: $0.n, open: $0.open, overdue: $0.overdue) },
+                          points: [], total: total)
+    }
+
+    struct Choropleth: Content {
+        var metric: String
+        var label: LocalizedMessage
+        var values: [String: Int]
+        var max: Int
+    }
+
+    @Sendable static func choropleth(_ req: Request) async throws -> Choropleth {
+        let metric = req.query[String.self, at: "metric"] ?? "fieldreports.open"
+        let now = Date()
+        let open = CaseStatus.openStatuses.map(\.rawValue)
+        var filter = SQLQueryString("kind = 'field_report' AND unit_code IS NOT NULL")
+        let label: LocalizedMessage
+        switch metric {
+        case "fieldreports.open":
+            label = .init(vi: "Phản ánh đang xử lý", en: "Open reports")
+            filter.appendInterpolation(unsafeRaw: " AND status IN (")
+            filter.appendInterpolation(binds: open)
+            filter.appendInterpolation(unsafeRaw: ")")
+        case "fieldreports.overdue":
+            label = .init(vi: "Phản ánh quá hạn", en: "Overdue reports")
+            filter.appendInterpolation(unsafeRaw: " AND status IN (")
+            filter.appendInterpolation(binds: open)
+            filter.appendInterpolation(unsafeRaw: ") AND due_at <= ")
+            filter.appendInterpolation(bind: now)
+        case "fieldreports.received30d":
+            label = .init(vi: "Phản ánh 30 ngày", en: "Reports, 30 days")
+            filter.appendInterpolation(unsafeRaw: " AND received_at >= ")
+            filter.appendInterpolation(bind: now.addingTimeInterval(-30 * 86_400))
+        default:
+            throw IOCError.invalid("metric", vi: "Chỉ số không được hỗ trợ.", en: "Unsupported metric.")
+        }
+        struct Row: Decodable { var unit_code: String; var n: Int }
+        let rows = try await (req.db as! any SQLDatabase).raw("SELECT unit_code, COUNT(*) AS n FROM cases WHERE \(filter) GROUP BY unit_code")
+            .all(decoding: Row.self)
+        let values = Dictionary(rows.map { ($0.unit_code, $0.n) }, uniquingKeysWith: +)
+        return Choropleth(metric: metric, label: label, values: values, max: values.values.max() ?? 0)
+    }
+}
