@@ -67,6 +67,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.live.restrict(prefix: "cases", to: CasesController.readers)
     app.live.restrict(prefix: "wall", to: WallController.readers)
     app.wallTiles = WallTileRegistry()
+    app.mapPoints = MapPointIndex()
     WallTileProviders.register(app)
     // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY).
     if let bridgeConfiguration, config.liveBridge {

@@ -368,6 +368,7 @@ enum CaseService {
     /// `fieldreports` topic (no personal data: code, category, status, commune, agency, point).
     static func publish(_ c: CaseModel, type: String, app: Application, directory: CaseDirectory.Snapshot, extraAgencies: [String] = []) {
         app.open311Cache.invalidate()
+        app.mapPoints.markDirty()
         let agency = c.agencyID.flatMap { directory.agencies[$0] }
         let payload: [String: String] = [
             "type": type, "code": c.code, "kind": c.kind, "status": c.status, "category": c.category,

@@ -65,7 +65,7 @@ final class LiveBridge: Sendable {
                                   let text = String(data: json, encoding: .utf8) else { continue }
                             app.live.publishFromBridge(topic: topic, json: text)
                             // A case changed on another instance: answers cached here are out of date.
-                            if topic == "cases" { app.open311Cache.invalidate() }
+                            if topic == "cases" { app.open311Cache.invalidate(); app.mapPoints.markDirty() }
                         }
                     }
                 } catch {

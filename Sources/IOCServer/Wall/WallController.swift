@@ -120,45 +120,28 @@ enum WallController {
         }
         let zoom = try intQuery(req, "zoom", range: 0...22) ?? 8
         let now = Date()
-        let sql = req.db as! any SQLDatabase
-        var filter = SQLQueryString("kind = 'field_report' AND lat >= \(bind: b[1]) AND lat <= \(bind: b[3]) AND lon >= \(bind: b[0]) AND lon <= \(bind: b[2])")
-        let open = CaseStatus.openStatuses.map(\.rawValue)
+        let filter: MapPointIndex.Filter
         switch req.query[String.self, at: "status"] ?? "open" {
-        case "open":
-            filter.appendInterpolation(unsafeRaw: " AND status IN (")
-            filter.appendInterpolation(binds: open)
-            filter.appendInterpolation(unsafeRaw: ")")
-        case "recent":
-            filter.appendInterpolation(unsafeRaw: " AND received_at >= ")
-            filter.appendInterpolation(bind: now.addingTimeInterval(-30 * 86_400))
-        case "all": break
+        case "open": filter = .open
+        case "recent": filter = .recent(since: now.addingTimeInterval(-30 * 86_400).timeIntervalSince1970)
+        case "all": filter = .all
         default: throw IOCError.invalid("status", vi: "status: open, recent hoặc all.", en: "status must be open, recent or all.")
         }
-        struct CountRow: Decodable { var n: Int }
-        let total = try await sql.raw("SELECT COUNT(*) AS n FROM cases WHERE \(filter)").first(decoding: CountRow.self)?.n ?? 0
-        let openList = "'" + open.joined(separator: "','") + "'"
-        if total <= pointsThreshold || zoom >= 16 {
-            struct P: Decodable { var code: String; var lat: Double; var lon: Double; var status: String; var category: String; var due_at: Date }
-            let rows = try await sql.raw("SELECT code, lat, lon, status, category, due_at FROM cases WHERE \(filter) ORDER BY received_at DESC LIMIT 2000")
-                .all(decoding: P.self)
-            return MapReports(zoom: zoom, cells: [], points: rows.map {
-                .init(code: $0.code, lat: $0.lat, lon: $0.lon, status: $0.status, category: $0.category,
-                      overdue: open.contains($0.status) && $0.due_at <= now)
-            }, total: total)
-        }
+        let index = req.application.mapPoints
+        try await index.refresh(on: req.db)
         // About 4 × 4 cells per 256-pixel tile at this zoom.
         let cell = 360.0 / pow(2.0, Double(zoom)) / 4
-        let cellText = String(format: "%.10f", cell)
-        struct C: Decodable { var gy: Int; var gx: Int; var n: Int; var lat: Double; var lon: Double; var open: Int; var overdue: Int }
-        let rows = try await sql.raw("""
-            SELECT CAST(lat / \(unsafeRaw: cellText) AS INTEGER) AS gy, CAST(lon / \(unsafeRaw: cellText) AS INTEGER) AS gx, COUNT(*) AS n,
-                   AVG(lat) AS lat, AVG(lon) AS lon,
-                   SUM(CASE WHEN status IN (\(unsafeRaw: openList)) THEN 1 ELSE 0 END) AS open,
-                   SUM(CASE WHEN status IN (\(unsafeRaw: openList)) AND due_at <= \(bind: now) THEN 1 ELSE 0 END) AS overdue
-            FROM cases WHERE \(filter) GROUP BY 1, 2
-            """).all(decoding: C.self)
-        return MapReports(zoom: zoom, cells: rows.map { .init(lat: $0.lat, lon: $0.lon, count: $0.n, open: $0.open, overdue: $0.overdue) },
-                          points: [], total: total)
+        let t = now.timeIntervalSince1970
+        let clustered = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: cell, now: t, maxPoints: 0)
+        if clustered.total <= pointsThreshold || zoom >= 16 {
+            let listed = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: nil, now: t, maxPoints: 2_000)
+            return MapReports(zoom: zoom, cells: [], points: listed.points.sorted { $0.receivedAt > $1.receivedAt }.map {
+                .init(code: $0.code, lat: $0.lat, lon: $0.lon, status: $0.status, category: $0.category, overdue: $0.open && $0.dueAt <= t)
+            }, total: listed.total)
+        }
+        return MapReports(zoom: zoom, cells: clustered.cells.map {
+            .init(lat: $0.latSum / Double($0.count), lon: $0.lonSum / Double($0.count), count: $0.count, open: $0.open, overdue: $0.overdue)
+        }, points: [], total: clustered.total)
     }
 
     struct Choropleth: Content {
