@@ -1,5 +1,5 @@
 # IOC — the two commands: `make run` and `make test`.
-.PHONY: run test build test-sqlite bench bench-field-reports clean
+.PHONY: run test build test-sqlite bench bench-field-reports bench-wall clean
 
 run:
 	scripts/run.sh
@@ -20,6 +20,9 @@ bench:
 
 bench-field-reports:
 	scripts/bench-field-reports.sh
+
+bench-wall:
+	scripts/bench-wall.sh
 
 clean:
 	rm -rf .build data test-artifacts
