@@ -112,7 +112,10 @@ enum PublicServicesController {
             details: "accepted=\(result.accepted) rejected=\(result.rejected) created=\(result.created) updated=\(result.updated)"), on: req.db)
         if let sourceID { try await SourceRegistry.touch(sourceID, on: req.db) }
         if result.created + result.updated > 0 {
-            req.application.live.publish(topic: "publicservices", ["type": "dossiers.ingested", "created": "\(result.created)", "updated": "\(result.updated)"])
+            // `first`: the first accepted dossier's code, so a screen (and the live benchmark) can tell ingests apart.
+            let first = result.items.first { $0.result != "rejected" }?.code ?? ""
+            req.application.live.publish(topic: "publicservices", ["type": "dossiers.ingested", "created": "\(result.created)",
+                                                                   "updated": "\(result.updated)", "first": first])
         }
         return try await result.encodeResponse(for: req)
     }
