@@ -1,5 +1,5 @@
 # IOC — the two commands: `make run` and `make test`.
-.PHONY: run test build test-sqlite bench bench-field-reports bench-wall clean
+.PHONY: run test build test-sqlite bench bench-field-reports bench-wall bench-live clean
 
 run:
 	scripts/run.sh
@@ -23,6 +23,9 @@ bench-field-reports:
 
 bench-wall:
 	scripts/bench-wall.sh
+
+bench-live:
+	scripts/bench-live.sh
 
 clean:
 	rm -rf .build data test-artifacts
