@@ -36,6 +36,7 @@ from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 import field_reports_e2e  # noqa: E402
+import wall_e2e  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 TOTAL_BUDGET_S = 330  # the whole run, hard limit (SIGALRM)
@@ -794,6 +795,8 @@ class E2E:
             self.browser_steps()
             self.collect_console()
             field_reports_e2e.run(self)
+            self.collect_console()
+            wall_e2e.run(self)
             self.collect_console()
             r.check("browser console has no unexpected errors", self.console_check)
             self.driver.quit()

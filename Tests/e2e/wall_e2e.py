@@ -158,4 +158,6 @@ def run(e2e):
         for entry in kiosk.get_log("browser"):
             e2e.console.append(("wall-kiosk", entry))
         kiosk.quit()
+    e2e.context = "wall-restart"  # what the overview logged while the server was down
+    e2e.collect_console()
     e2e.context = "end"

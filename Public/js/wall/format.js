@@ -26,11 +26,12 @@ export function figureText(value, format) {
   }
 }
 
-/** A compact count for map bubbles: 999, 1,2 N / 1.2k, 12 N / 12k. */
+/** A compact count for map bubbles: 999, 9.999, then 12k, 1,2M. */
 export function compactCount(count) {
-  if (count < 1000) return formatNumber(count, { maximumFractionDigits: 0 });
+  if (count < 10_000) return formatNumber(count, { maximumFractionDigits: 0 });
+  if (count >= 1_000_000) return t("wall.format.millions", { value: formatNumber(count / 1_000_000, { maximumFractionDigits: 1 }) });
   const thousands = count / 1000;
-  return t("wall.format.thousands", { value: formatNumber(thousands, { maximumFractionDigits: thousands < 10 ? 1 : 0 }) });
+  return t("wall.format.thousands", { value: formatNumber(thousands, { maximumFractionDigits: 0 }) });
 }
 
 /** "vừa xong" / "3 phút" / "2 giờ" / "4 ngày": whole units, for ages. */

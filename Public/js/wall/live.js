@@ -15,6 +15,7 @@ const BACKOFF_MAX_MS = 10_000;
 const DEFAULT_HEARTBEAT_S = 20;
 const PING_EVERY_MS = 25_000;
 const WELCOME_WAIT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 10_000; // a handshake that hangs (half-open network) is abandoned after this
 
 export class LiveConnection {
   /** `url()` gives the WebSocket URL (called at each connection). */
@@ -108,8 +109,9 @@ export class LiveConnection {
     this.ws = ws;
     this.welcomed = false;
     this.setStatus(this.everConnected ? "offline" : "connecting");
+    this.armWatchdog(CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
-      this.armWatchdog();
+      this.armWatchdog(CONNECT_TIMEOUT_MS); // until subscribed
       // The server greets first with its last id; subscribe once we know it (or after a short wait).
       this.timers.welcome = setTimeout(() => this.onWelcome(null), WELCOME_WAIT_MS);
     };
@@ -159,10 +161,11 @@ export class LiveConnection {
     this.attempt = 0;
     this.everConnected = true;
     this.setStatus("live");
+    this.armWatchdog();
   }
 
   onMessage(text) {
-    this.armWatchdog();
+    this.armWatchdog(this.status === "live" ? undefined : CONNECT_TIMEOUT_MS);
     let message;
     try {
       message = JSON.parse(text);
@@ -212,9 +215,9 @@ export class LiveConnection {
     }
   }
 
-  armWatchdog() {
+  /** Drops the socket when nothing arrives for `ms` (default: 2.5 heartbeats, at least 30 s). */
+  armWatchdog(ms = Math.max(30, this.heartbeatSeconds * 2.5) * 1000) {
     this.clearTimer("watchdog");
-    const ms = Math.max(30, this.heartbeatSeconds * 2.5) * 1000;
     this.timers.watchdog = setTimeout(() => this.drop("silent"), ms);
   }
 

@@ -40,11 +40,13 @@ function remScale() {
   return px / 16;
 }
 
-function niceBreaks(max) {
-  if (!(max > 0)) return [];
+/** Class upper bounds by quantiles of the non-zero values (skewed counts still spread over the ramp). */
+function quantileBreaks(values) {
+  const sorted = values.filter((v) => v > 0).sort((a, b) => a - b);
+  if (!sorted.length) return [];
   const breaks = [];
   for (let i = 1; i <= RAMP.length; i += 1) {
-    const value = Math.ceil((max * i) / RAMP.length);
+    const value = sorted[Math.max(0, Math.ceil((i * sorted.length) / RAMP.length) - 1)];
     if (!breaks.length || value > breaks[breaks.length - 1]) breaks.push(value);
   }
   return breaks;
@@ -102,6 +104,8 @@ export function createWallMap(settings, live, options = {}) {
     return { element, show() {}, hide() {}, setMetric() {}, languageChanged() {}, destroy() {} };
   }
 
+  // Leaflet makes a container that is not yet in the page `position: relative` (it cannot read the stylesheet's).
+  mapEl.style.position = "absolute";
   map = L.map(mapEl, {
     zoomSnap: 0.25,
     zoomControl: interactive,
@@ -266,8 +270,8 @@ export function createWallMap(settings, live, options = {}) {
     clearTimeout(timers.reports);
     timers.reports = null;
     if (destroyed) return;
-    if (!visible) {
-      dirtyReports = true;
+    if (!visible || map.getSize().x < 10) {
+      dirtyReports = true; // fetched when shown / laid out
       return;
     }
     controllers.reports?.abort();
@@ -275,7 +279,9 @@ export function createWallMap(settings, live, options = {}) {
     controllers.reports = controller;
     lastReportsAt = Date.now();
     dirtyReports = false;
-    const zoom = Math.round(map.getZoom());
+    // The clustering zoom of a 1920×1080 screen: a 4K wall (rem scale 2) asks one level coarser, so that its
+    // clusters cover the same share of the screen (it looks the same, only sharper).
+    const zoom = Math.max(0, Math.round(map.getZoom() - Math.log2(remScale())));
     try {
       const data = await wallGet(`/api/v1/map/reports?bbox=${bboxParam()}&zoom=${zoom}&status=${status}`, { signal: controller.signal });
       if (controllers.reports !== controller) return;
@@ -370,7 +376,10 @@ export function createWallMap(settings, live, options = {}) {
         }
       }
     }
-    if (visible) requestDraw();
+    if (visible) {
+      requestDraw();
+      renderLegend();
+    }
     markReportsDirty();
     markChoroplethDirty();
   }
@@ -444,7 +453,7 @@ export function createWallMap(settings, live, options = {}) {
       const values = data?.values && typeof data.values === "object" ? data.values : {};
       const max = Number(data?.max) || Math.max(0, ...Object.values(values).map(Number).filter(Number.isFinite));
       choropleth = { metric: data?.metric || metric, label: data?.label, values, max };
-      breaks = niceBreaks(max);
+      breaks = quantileBreaks(Object.values(values).map(Number).filter(Number.isFinite));
       restyle();
       renderLegend();
     } catch (error) {
@@ -486,10 +495,12 @@ export function createWallMap(settings, live, options = {}) {
       const classes = [];
       if (choropleth) {
         classes.push(h("li", {}, swatch(ZERO_FILL), h("span", {}, formatNumber(0))));
-        let from = 1;
+        const integers = Object.values(choropleth.values).every((v) => Number.isInteger(Number(v)));
+        let from = integers ? 1 : 0;
         breaks.forEach((to, i) => {
           const color = RAMP[Math.min(RAMP.length - 1, i + RAMP.length - breaks.length)];
-          classes.push(h("li", {}, swatch(color), h("span", {}, from === to ? formatNumber(to) : `${formatNumber(from)}–${formatNumber(to)}`)));
+          const text = !integers ? `≤ ${formatNumber(to)}` : from === to ? formatNumber(to) : `${formatNumber(from)}–${formatNumber(to)}`;
+          classes.push(h("li", {}, swatch(color), h("span", {}, text)));
           from = to + 1;
         });
       }
@@ -544,12 +555,40 @@ export function createWallMap(settings, live, options = {}) {
 
   // ---- boundaries ----
 
+  let fitted = false;
+  let fitting = false;
+  let userMoved = false; // once a person pans or zooms, the map stays where they put it
+  map.on("movestart", () => {
+    if (!fitting && fitted) userMoved = true;
+  });
+
+  /** Leaflet re-reads the container's size (keeping the centre); not a move by a person. */
+  function resize() {
+    fitting = true;
+    try {
+      map.invalidateSize({ animate: false });
+    } finally {
+      fitting = false;
+    }
+  }
+
+  /** Fits the province (kiosks always; interactive maps until someone moves them). */
   function fit() {
     if (!provinceBounds || !provinceBounds.isValid()) return;
+    if (userMoved) return;
+    resize();
     const size = map.getSize();
-    if (size.x < 10 || size.y < 10) return;
+    if (size.x < 10 || size.y < 10) return; // not laid out yet (hidden, or not in the page): show() fits later
     const pad = Math.round(16 * remScale());
-    map.fitBounds(provinceBounds, { padding: [pad, pad], animate: false });
+    // On a narrow map (phone) the legend spans the bottom: keep the province above it.
+    const below = size.x < 600 && legendEl ? legendEl.offsetHeight : 0;
+    fitting = true;
+    try {
+      map.fitBounds(provinceBounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad, pad + below], animate: false });
+    } finally {
+      fitting = false;
+    }
+    fitted = true;
   }
 
   async function loadGeo() {
@@ -617,8 +656,8 @@ export function createWallMap(settings, live, options = {}) {
   // Keep the province fitted when the panel changes size (kiosk screens, phone rotation).
   const resizeObserver = typeof ResizeObserver === "function" ? new ResizeObserver(() => {
     if (destroyed || !visible) return;
-    map.invalidateSize({ animate: false });
-    if (!interactive) fit();
+    resize();
+    fit();
   }) : null;
   resizeObserver?.observe(mapEl);
 
@@ -629,8 +668,8 @@ export function createWallMap(settings, live, options = {}) {
     element,
     show() {
       visible = true;
-      map.invalidateSize({ animate: false });
-      if (!interactive) fit();
+      resize();
+      fit();
       resetCanvas();
       if (dirtyReports) fetchReports();
     },

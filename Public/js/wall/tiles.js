@@ -130,5 +130,6 @@ export function renderTile(tile, { link = true, large = false } = {}) {
       freshness.lastDataAt ? updatedAgoText(ageSeconds(freshness.lastDataAt)) : t("wall.age.unknown"))),
   h("dl", { class: "wall-figures" }, figures.map(figure)),
   trendBlock(tile, large));
+  el.style.setProperty("--figures", String(Math.max(1, figures.length)));
   return el;
 }

@@ -69,6 +69,20 @@ export function caseView(ctx, params = {}) {
   let destroyed = false;
   let map = null;
   let marker = null;
+  let unitLayer = null;
+
+  /** The case's commune in view (or the point at street level when the commune is unknown). */
+  function frame() {
+    if (!map || !Number.isFinite(data?.lat)) return;
+    map.invalidateSize({ animate: false });
+    const bounds = unitLayer?.getBounds();
+    if (bounds?.isValid()) {
+      bounds.extend([data.lat, data.lon]);
+      map.fitBounds(bounds, { padding: [40, 40], animate: false });
+    } else {
+      map.setView([data.lat, data.lon], 13, { animate: false });
+    }
+  }
 
   async function load() {
     clearTimeout(timer);
@@ -102,7 +116,7 @@ export function caseView(ctx, params = {}) {
     }
     const named = (ref) => (ref ? (ref.nameEn && localized({ vi: ref.name, en: ref.nameEn })) || ref.name : "");
     const timeline = Array.isArray(data.timeline) ? data.timeline.slice(-CASE_TIMELINE_MAX).reverse() : [];
-    body.replaceChildren(
+    body.replaceChildren(...[
       h("header", { class: "wall-case-head" },
         h("span", { class: "wall-case-code" }, data.code || code),
         h("span", { class: "wall-case-status", dataset: { status: data.status || "" } }, localized(data.statusLabel) || data.status || ""),
@@ -126,7 +140,7 @@ export function caseView(ctx, params = {}) {
             h("time", { datetime: entry.at || "" }, formatDateTime(entry.at)),
             h("span", {}, localized(entry.label) || entry.type || "")))))
         : null,
-    );
+    ].filter(Boolean));
     drawMap();
   }
 
@@ -150,14 +164,15 @@ export function caseView(ctx, params = {}) {
             ? { color: "#dbe7f7", weight: 2.5, fill: false }
             : { color: "#6f8db5", weight: 1, opacity: 0.8, fillColor: "#13233d", fillOpacity: 0.6 }),
         }).addTo(map);
-        const labels = collection.features.filter((f) => f.properties?.code === data.unit?.code);
-        if (labels.length) L.geoJSON(labels, { interactive: false, style: { color: "#fdc07d", weight: 3, fill: false } }).addTo(map);
+        const unit = collection.features.filter((f) => f.properties?.code === data.unit?.code);
+        if (unit.length) {
+          unitLayer = L.geoJSON(unit, { interactive: false, style: { color: "#fdc07d", weight: 3, fill: false } }).addTo(map);
+        }
       } catch {
         // The marker alone still says where.
       }
     }
-    map.invalidateSize({ animate: false });
-    map.setView([data.lat, data.lon], 13, { animate: false });
+    frame();
     if (!marker) {
       marker = L.circleMarker([data.lat, data.lon], { radius: 12, color: "#04101f", weight: 3, fillColor: "#ff4d4f", fillOpacity: 1 }).addTo(map);
     } else {
@@ -179,12 +194,7 @@ export function caseView(ctx, params = {}) {
   return {
     element,
     kind: "case",
-    show() {
-      if (map) {
-        map.invalidateSize({ animate: false });
-        if (Number.isFinite(data?.lat)) map.setView([data.lat, data.lon], 13, { animate: false });
-      }
-    },
+    show: frame,
     hide: noop,
     languageChanged: render,
     destroy() {

@@ -109,6 +109,7 @@ async function boot() {
   }
 
   const live = new LiveConnection(liveURL);
+  window.__wallLive = live; // DEBUG-REMOVE
   const onUnauthorized = () => {
     if (!kiosk && !hasDisplayKey()) loginRedirect();
   };
