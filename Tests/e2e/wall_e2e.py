@@ -97,7 +97,29 @@ def run(e2e):
         severe = [e for e in staff.get_log("browser") if e["level"] == "SEVERE"]
         expect(not severe, f"console errors: {[e['message'][:160] for e in severe]}")
         shot(staff, "wall-1-overview-1920.png")
-        return f"tiles {tiles}"
+        # First paint and first complete render with the demo data (this browser, this machine; reported, not asserted).
+        timing = staff.execute_script("""
+            const fcp = performance.getEntriesByType('paint').find(e => e.name === 'first-contentful-paint');
+            const nav = performance.getEntriesByType('navigation')[0];
+            return {fcp: fcp ? fcp.startTime : null, ready: Number(document.body.dataset.readyAt || 0) || null,
+                    load: nav ? nav.loadEventEnd : null};
+        """)
+        state["timing"] = timing
+        return f"tiles {tiles}; first contentful paint {timing['fcp']:.0f} ms, load {timing['load']:.0f} ms" if timing.get("fcp") else f"tiles {tiles}"
+
+    def other_sizes():
+        staff.set_window_size(3840, 2160)
+        time.sleep(0.5)
+        fits = staff.execute_script("return document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1")
+        shot(staff, "wall-6-overview-4k.png")
+        expect(fits, "the overview does not fit 3840×2160 without scrolling")
+        staff.set_window_size(390, 844)
+        time.sleep(0.5)
+        shot(staff, "wall-7-phone.png")
+        wide = staff.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        staff.set_window_size(1920, 1080)
+        expect(wide, "the phone view scrolls sideways")
+        return "4K fits; phone view without sideways scrolling"
 
     def report_appears_within_a_second():
         code = file_report(e2e.base)
@@ -151,6 +173,7 @@ def run(e2e):
     ok = r.check("wall overview renders at 1920×1080 without console errors", overview)
     if ok:
         r.check("wall shows a report filed through the API within a second", report_appears_within_a_second)
+        r.check("wall overview at 4K and the leader's phone view", other_sizes)
     r.check("wall kiosk screen follows a layout change and a takeover live", kiosk_follows_layout)
     if ok:
         r.check("wall screens reconnect after a server restart", reconnects_after_restart)

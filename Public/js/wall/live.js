@@ -111,7 +111,7 @@ export class LiveConnection {
     this.setStatus(this.everConnected ? "offline" : "connecting");
     this.armWatchdog(CONNECT_TIMEOUT_MS);
     ws.onopen = () => {
-      this.armWatchdog(CONNECT_TIMEOUT_MS); // until subscribed
+      this.armWatchdog(CONNECT_TIMEOUT_MS); // must be subscribed by then
       // The server greets first with its last id; subscribe once we know it (or after a short wait).
       this.timers.welcome = setTimeout(() => this.onWelcome(null), WELCOME_WAIT_MS);
     };
@@ -165,7 +165,8 @@ export class LiveConnection {
   }
 
   onMessage(text) {
-    this.armWatchdog(this.status === "live" ? undefined : CONNECT_TIMEOUT_MS);
+    // Live: any message proves the socket alive. Not yet live: the connect deadline set at open stands.
+    if (this.status === "live") this.armWatchdog();
     let message;
     try {
       message = JSON.parse(text);

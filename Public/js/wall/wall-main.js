@@ -109,7 +109,6 @@ async function boot() {
   }
 
   const live = new LiveConnection(liveURL);
-  window.__wallLive = live; // DEBUG-REMOVE
   const onUnauthorized = () => {
     if (!kiosk && !hasDisplayKey()) loginRedirect();
   };
