@@ -5,6 +5,7 @@ import { instanceName, loadSettings, provinceName } from "./settings.js";
 import * as mapView from "./views/map.js";
 import * as publicServicesView from "./views/public-services.js";
 import * as fieldReportsView from "./views/field-reports.js";
+import * as wallsView from "./views/walls.js";
 import { adminViews } from "./views/admin.js";
 import { forbiddenView, notFoundView, placeholderView } from "./views/placeholder.js";
 
@@ -24,6 +25,7 @@ const ROUTES = {
   map: { title: "nav.map", view: mapView, fullBleed: true },
   "field-reports": { title: "nav.fieldReports", view: fieldReportsView },
   "public-services": { title: "nav.publicServices", view: publicServicesView },
+  walls: { title: "walls.nav", view: wallsView },
   ...Object.fromEntries(
     Object.entries(UPCOMING).map(([route, key]) => [route, { title: `nav.${key}`, view: placeholderView(key) }]),
   ),

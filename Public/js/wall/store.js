@@ -127,7 +127,8 @@ export function createFeedStore(live, { onUnauthorized } = {}) {
       store.items = [];
       keys.clear();
       for (const item of items) add(item);
-      for (const item of previous) if (Date.parse(item.at) > Date.parse(store.items[0]?.at ?? 0)) add(item);
+      const newest = store.items.length ? Date.parse(store.items[0].at) || 0 : -Infinity;
+      for (const item of previous) if ((Date.parse(item.at) || 0) > newest) add(item);
       live.resumeFrom(data?.lastEventId);
       store.error = null;
       store.loaded = true;

@@ -137,7 +137,9 @@ async function boot() {
       tag.textContent = text || "";
     },
     onFirstRender() {
+      if (document.body.dataset.ready === "1") return;
       document.body.classList.remove("is-loading");
+      document.body.dataset.readyAt = String(Math.round(performance.now())); // ms since navigation, for tests
       document.body.dataset.ready = "1";
     },
   };
@@ -150,7 +152,11 @@ async function boot() {
 
   function renderAsOf() {
     const asOf = ctx.overview.data?.asOf;
-    $("wall-asof").textContent = asOf ? t("wall.asOf", { time: shortTime(asOf) }) : "";
+    const el = $("wall-asof");
+    el.textContent = asOf ? t("wall.asOf", { time: shortTime(asOf) }) : "";
+    // The last refresh failed: the figures shown are those of `asOf`.
+    el.classList.toggle("is-stale", Boolean(ctx.overview.error && asOf));
+    el.title = ctx.overview.error && asOf ? t("wall.asOfStale") : "";
   }
 
   const renderLive = bindLiveIndicator(live);
@@ -158,11 +164,8 @@ async function boot() {
   renderBrand();
   ctx.overview.on(renderAsOf);
 
-  // The live connection starts after the feed's snapshot, so that it resumes right after it (no gap).
-  const snapshot = ctx.feed.reload();
-  await Promise.race([snapshot, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  live.start();
   ctx.overview.refresh();
+  const snapshot = ctx.feed.reload();
 
   let controller;
   if (kiosk) {
@@ -191,6 +194,10 @@ async function boot() {
       }
     });
   }
+
+  // The live connection starts after the feed's snapshot, so that it resumes right after it (no gap).
+  await Promise.race([snapshot, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  live.start();
 
   // Ages ("cập nhật 3 phút trước") and stale badges move on by themselves.
   setInterval(() => refreshAges(document), AGE_TICK_MS);

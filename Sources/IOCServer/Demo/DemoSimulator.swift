@@ -62,7 +62,27 @@ enum DemoSimulator {
                 _ = try await FieldReportService.intake(s, app: app, db: db, actor: "citizen", origin: "demo-simulator")
             }
         }
-        // 2. Move a few open reports one step, oldest first.
+        // 2. The one-stop system sends a few new dossiers, through the same ingest as the API.
+        let communes66 = app.reference.units.communes(of: app.iocConfiguration.provinceCode)
+        if !communes66.isEmpty {
+            let now = Date()
+            var items: [String] = []
+            for _ in 0..<(1 + Int(rng.next() % 4)) {
+                let proc = DemoDossiers.procedures[Int(rng.next() % UInt64(DemoDossiers.procedures.count))]
+                let unit = communes66[Int(rng.next() % UInt64(communes66.count))]
+                let code = "SIM-\(Int(now.timeIntervalSince1970))-\(rng.next() % 1_000_000)"
+                let agency = proc.agency ?? d.agencyByCode["UBND-\(unit.code)"]?.code ?? "UBND-24133"
+                items.append(#"{"code":"\#(code)","procedureCode":"\#(proc.code)","procedureName":"\#(proc.name)","agencyCode":"\#(agency)","unitCode":"\#(unit.code)","channel":"\#(rng.unit() < 0.5 ? "online" : "direct")","limit":{"value":\#(proc.limit.value),"unit":"\#(proc.limit.unit.rawValue)"},"receivedAt":"\#(ISO8601.format(now))","status":2}"#)
+            }
+            if let lossy = try? JSONDecoder.ioc.decode([LossyDossier].self, from: Data("[\(items.joined(separator: ","))]".utf8)) {
+                let rules = try await app.calendarStore.rules(on: db)
+                let result = try await DossierIngest(rules: rules, catalog: app.reference.units, now: now).ingest(lossy, sourceID: nil, on: db)
+                if result.created > 0 {
+                    app.live.publish(topic: "publicservices", ["type": "dossiers.ingested", "created": "\(result.created)", "updated": "0", "first": ""])
+                }
+            }
+        }
+        // 3. Move a few open reports one step, oldest first.
         let open = try await CaseModel.query(on: db).filter(\.$kind == "field_report")
             .filter(\.$status ~~ CaseStatus.openStatuses.map(\.rawValue)).filter(\.$breachedAt == nil)  // overdue ones stay, for the drill-downs
             .sort(\.$receivedAt).limit(40).all()
