@@ -118,6 +118,7 @@ struct WallTests {
             // Bad assignments change nothing.
             for body: [String: Any] in [["view": ["kind": "tv"]], ["view": ["kind": "url", "params": ["url": "https://evil.example"]]],
                                         ["view": ["kind": "tile", "params": ["tile": "nope"]]], ["view": ["kind": "case", "params": ["code": "x"]]],
+                                        ["view": ["kind": "case", "params": ["code": "PA-2020-999999"]]],
                                         ["view": ["kind": "overview"], "rotation": [["view": ["kind": "overview"], "seconds": 1]]]] {
                 let r = try await op.send(.PUT, "/api/v1/walls/phong-dieu-hanh/screens/5", json: body)
                 #expect(r.status == .unprocessableEntity, "\(body): \(r.status) \(r.text)")

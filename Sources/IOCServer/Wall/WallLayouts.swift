@@ -209,6 +209,14 @@ enum WallLayoutController {
 
     static func encode<T: Encodable>(_ v: T) throws -> String { String(decoding: try JSONEncoder.ioc.encode(v), as: UTF8.self) }
 
+    /// A case view must name a case that exists (a typo would put an empty screen on the wall).
+    static func checkCase(_ view: WallView, field: String, on db: any Database) async throws {
+        guard view.kind == "case", let code = view.params?["code"] else { return }
+        guard try await CaseModel.query(on: db).filter(\.$code == code).first() != nil else {
+            throw IOCError.invalid(field, vi: "Không có phản ánh \(code).", en: "No case \(code).")
+        }
+    }
+
     static func change(_ req: Request, action: String, _ apply: @escaping @Sendable (WallScreenModel, AuthenticatedUser) throws -> String) async throws -> ScreenDTO {
         let user = try req.requireUser()
         let (wall, screen) = try await findScreen(req, on: req.db)
@@ -237,6 +245,8 @@ enum WallLayoutController {
                 return WallRotationItem(view: try item.view.validated(field: "rotation[\(i)].view", tiles: tiles), seconds: item.seconds)
             }
         }
+        try await checkCase(view, field: "view", on: req.db)
+        for (i, item) in (rotation ?? []).enumerated() { try await checkCase(item.view, field: "rotation[\(i)].view", on: req.db) }
         let viewJSON = try encode(view)
         let rotationJSON = try rotation.map { try encode($0) }
         let rotationCount = rotation?.count ?? 0
@@ -250,6 +260,7 @@ enum WallLayoutController {
     @Sendable static func takeover(_ req: Request) async throws -> ScreenDTO {
         let input = try req.decodeBody(TakeoverInput.self)
         let view = try input.view.validated(field: "view", tiles: Set(req.application.wallTiles.all.map(\.id)))
+        try await checkCase(view, field: "view", on: req.db)
         let json = try encode(view)
         return try await change(req, action: "wall.takeover") { s, user in
             s.takeoverJSON = json
