@@ -93,11 +93,24 @@ enum PublicServicesController {
         guard !items.isEmpty, items.count <= DossierIngest.maxBatch else {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(DossierIngest.maxBatch) hồ sơ.", en: "Send 1 to \(DossierIngest.maxBatch) dossiers per request.")
         }
-        var sourceID: UUID?
-        if case .source(let s)? = req.principal { sourceID = s.id }
+        var sourceIDInput: UUID?
+        if case .source(let s)? = req.principal { sourceIDInput = s.id }
+        let sourceID = sourceIDInput
         let ingest = DossierIngest(rules: try await rules(req), catalog: req.application.reference.units, now: Date())
-        let result = try await ingest.ingest(items, sourceID: sourceID, on: req.db)
-        guard result.accepted > 0 else {
+        // One transaction: the dossiers, the audit entry and the source's freshness commit together (one fsync, not three).
+        struct NothingAccepted: Error { var result: IngestResult }
+        let result: IngestResult
+        do {
+            result = try await req.application.audit.transaction(on: req.db) { tx in
+                let result = try await ingest.ingest(items, sourceID: sourceID, on: tx)
+                guard result.accepted > 0 else { throw NothingAccepted(result: result) }
+                if let sourceID { try await SourceRegistry.touch(sourceID, on: tx) }
+                return (result, req.auditRecord(
+                    "dossiers.ingest", targetType: "dossiers", targetID: "batch",
+                    details: "accepted=\(result.accepted) rejected=\(result.rejected) created=\(result.created) updated=\(result.updated)"))
+            }
+        } catch let rejected as NothingAccepted {
+            let result = rejected.result
             var e = IOCError.invalid(result.items.first?.field ?? "", vi: "Không hồ sơ nào hợp lệ; không có gì được lưu.", en: "No dossier was valid; nothing was stored.")
             e.code = "validation"
             let problem = ProblemMiddleware.problem(for: e, request: req)
@@ -107,10 +120,6 @@ enum PublicServicesController {
             headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
             return Response(status: .unprocessableEntity, headers: headers, body: .init(data: try JSONSerialization.data(withJSONObject: body)))
         }
-        try await req.application.audit.record(req.auditRecord(
-            "dossiers.ingest", targetType: "dossiers", targetID: "batch",
-            details: "accepted=\(result.accepted) rejected=\(result.rejected) created=\(result.created) updated=\(result.updated)"), on: req.db)
-        if let sourceID { try await SourceRegistry.touch(sourceID, on: req.db) }
         if result.created + result.updated > 0 {
             // `first`: the first accepted dossier's code, so a screen (and the live benchmark) can tell ingests apart.
             let first = result.items.first { $0.result != "rejected" }?.code ?? ""
