@@ -69,7 +69,7 @@ public enum DeadlineState: String, Sendable, Hashable, Codable {
     case onTrack, near, overdue, stopped
 }
 
-/// The escalation rules the sweeper applies: which marks a case should now carry.
+/// Where an open case stands against its deadline and warning instant (the sweeper applies the same rule in SQL).
 public struct EscalationCheck: Sendable, Hashable {
     public var dueAt: Date
     public var warnAt: Date
@@ -83,17 +83,6 @@ public struct EscalationCheck: Sendable, Hashable {
         self.warned = warned
         self.breached = breached
         self.isOpen = isOpen
-    }
-
-    public enum Mark: String, Sendable, Hashable { case warned, breached }
-
-    /// Marks to add now, in order (a case that jumps past both gets both, the warning first).
-    public func marksDue(at now: Date) -> [Mark] {
-        guard isOpen else { return [] }
-        var marks: [Mark] = []
-        if !warned, !breached, now >= warnAt, now < dueAt { marks.append(.warned) }
-        if !breached, now >= dueAt { marks.append(.breached) }
-        return marks
     }
 
     public func state(at now: Date) -> DeadlineState {

@@ -36,7 +36,6 @@ enum FieldReportService {
 
     struct Created: Sendable {
         var model: CaseModel
-        var followToken: String?
         var replayed: Bool
     }
 
@@ -191,7 +190,7 @@ enum FieldReportService {
     static func intake(_ s: FieldReportSubmission, app: Application, db: any Database, actor: String, origin: String) async throws -> Created {
         let directory = try await app.caseDirectory.snapshot(on: db)
         if let key = s.idempotencyHash, let existing = try await replay(key, on: db) {
-            return Created(model: existing, followToken: nil, replayed: true)
+            return Created(model: existing, replayed: true)
         }
         let v = try validate(s, app: app, directory: directory)
         let route = try await route(category: v.category.code, unitCode: v.unitCode, directory: directory, on: db)
@@ -250,11 +249,11 @@ enum FieldReportService {
                                        details: "category=\(c.category) unit=\(c.unitCode ?? "") agency=\(route.agency?.code ?? "triage") channel=\(s.channel)"))
             }
             CaseService.publish(model, type: "case.created", app: app, directory: directory)
-            return Created(model: model, followToken: followToken, replayed: false)
+            return Created(model: model, replayed: false)
         } catch {
             // Two retries of one upload racing: the second loses on the unique key and returns the first.
             if let key = s.idempotencyHash, let existing = try await replay(key, on: db) {
-                return Created(model: existing, followToken: nil, replayed: true)
+                return Created(model: existing, replayed: true)
             }
             throw error
         }

@@ -262,12 +262,11 @@ enum Open311Controller {
         var duplicate_of: String?
         var policy_amount: Int
         var policy_unit: String
-        var token: String
         /// The first result photo (media_url), read in the same statement.
         var photo: String?
     }
 
-    static let columns = "id, code, category, status, agency_id, unit_code, lat, lon, address, description, channel, received_at, updated_at, due_at, result_text, duplicate_of, policy_amount, policy_unit, token, (SELECT a.sha256 FROM case_attachments a WHERE a.case_id = cases.id AND a.role = 'result' ORDER BY a.position LIMIT 1) AS photo"
+    static let columns = "id, code, category, status, agency_id, unit_code, lat, lon, address, description, channel, received_at, updated_at, due_at, result_text, duplicate_of, policy_amount, policy_unit, (SELECT a.sha256 FROM case_attachments a WHERE a.case_id = cases.id AND a.role = 'result' ORDER BY a.position LIMIT 1) AS photo"
 
     static func listRequests(_ req: Request, _ format: Open311Format, test: Bool) async throws -> Response {
         let q = try Open311QueryParameters(pairs: try queryPairs(req))

@@ -253,6 +253,17 @@ enum PublicServicesController {
     /// The agency codes a caller may see: officers their agency and those below it, unit-scoped users the agencies
     /// inside their unit; operators, leaders and analysts attached to an agency read the whole province. `nil` = all.
     static func visibleAgencyCodes(_ req: Request) async throws -> [String]? {
+        // Asked several times per request (the list, the case, the caller's actions): computed once.
+        if let known = req.storage[VisibleAgenciesKey.self] { return known.codes }
+        let codes = try await computeVisibleAgencyCodes(req)
+        req.storage[VisibleAgenciesKey.self] = VisibleAgencies(codes: codes)
+        return codes
+    }
+
+    private struct VisibleAgencies: Sendable { var codes: [String]? }
+    private struct VisibleAgenciesKey: StorageKey { typealias Value = VisibleAgencies }
+
+    private static func computeVisibleAgencyCodes(_ req: Request) async throws -> [String]? {
         var user = try req.requireUser()
         if user.role != .officer { user.agencyID = nil }
         if user.scope == .all { return nil }
