@@ -425,4 +425,56 @@ struct FieldReportTests {
             #expect((row["agency"] as? [String: Any])?["code"] as? String == "UBND-24133")
         }
     }
+
+    @Test func unratedReportsCloseAfterTheTimeoutAndAReopenReachesTheAgency() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "op", role: .operator, agencyCode: "IOC")
+            let op = TestClient(app); try await op.login("op")
+            app.caseClock.set(FR.vn(2026, 5, 4, 8))
+            var reports: [(code: String, token: String)] = []
+            for _ in 0..<2 {
+                let r = try await FR.post(app, FR.report())
+                reports.append((try #require(r.json["code"] as? String), try #require(r.json["followToken"] as? String)))
+            }
+            for (code, _) in reports {
+                _ = try await FR.act(op, code, ["action": "assign", "agency": "UBND-24133"])
+                _ = try await FR.act(op, code, ["action": "resolve", "result": "Xong"])
+            }
+            // Six days later nothing closes; after seven (IOC_CASE_AUTOCLOSE_DAYS) the unrated reports do.
+            var sweep = try await EscalationSweeper.sweep(app: app, db: app.db, now: FR.vn(2026, 5, 10, 8))
+            #expect(sweep.autoClosed.isEmpty)
+            sweep = try await EscalationSweeper.sweep(app: app, db: app.db, now: FR.vn(2026, 5, 11, 8, 1))
+            #expect(sweep.autoClosed == reports.map(\.code).sorted())
+            let closed = try await TestClient(app).send(.GET, "/api/v1/field-reports/\(reports[0].code)")
+            #expect(closed.json["status"] as? String == "closed")
+            #expect((closed.json["timeline"] as? [[String: Any]])?.last?["type"] as? String == "auto_closed")
+            // The citizen reopens one within 30 days: the agency hears it on its own live topic.
+            try await withLiveServer(app) { port in
+                try await makeUser(app, "bmt", role: .officer, agencyCode: "UBND-24133")
+                let officer = TestClient(app); try await officer.login("bmt")
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .cookie, value: officer.cookie!)
+                let ws = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
+                try await ws.send(["type": "subscribe", "topics": ["cases.agency.ubnd-24133"]])
+                _ = try await ws.wait { ($0["type"] as? String) == "subscribed" }
+                app.caseClock.set(FR.vn(2026, 5, 12, 9))
+                let r = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[1].code)/reopen",
+                                                       json: ["token": reports[1].token, "reason": "Vẫn còn rác."])
+                #expect(r.json["status"] as? String == "assigned", "\(r.text)")
+                let heard = try await ws.wait { m in
+                    (m["events"] as? [[String: Any]])?.contains {
+                        ($0["data"] as? [String: Any])?["code"] as? String == reports[1].code && ($0["data"] as? [String: Any])?["status"] as? String == "assigned"
+                    } ?? false
+                }
+                #expect(heard != nil, "the agency is told the report came back")
+                try? await ws.ws.close()
+            }
+            // Past the 30-day window a closed report can no longer be reopened.
+            app.caseClock.set(FR.vn(2026, 6, 12, 9))
+            let late = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[0].code)/reopen",
+                                                      json: ["token": reports[0].token, "reason": "Lại hỏng."])
+            #expect(late.status == .conflict)
+        }
+    }
 }
