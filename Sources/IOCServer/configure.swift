@@ -54,6 +54,7 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     app.migrations.add(CreateCases())
     app.migrations.add(CreateFieldReportCatalog())
     app.migrations.add(CreateWalls())
+    app.migrations.add(CreateEventsAndAlarms())
 
     // Services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -66,6 +67,9 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
     // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
     app.live.restrict(prefix: "cases", to: CasesController.readers)
     app.live.restrict(prefix: "wall", to: WallController.readers)
+    app.live.restrict(prefix: "alarms", to: EventsController.readers)
+    // The wall's feed entries, committed with their changes, go out live after the commit.
+    app.audit.onFeed.withLockedValue { $0 = WallFeed.publisher(app) }
     app.wallTiles = WallTileRegistry()
     app.mapPoints = MapPointIndex()
     WallTileProviders.register(app)

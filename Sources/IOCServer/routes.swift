@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     CasesController.register(v1)
     FieldReportsController.register(v1)
     WallController.register(v1, app: app)
+    EventsController.register(v1)
     Open311Controller.register(app)
     LiveController.register(app, routes: app.routes)
     VendorController.register(app)

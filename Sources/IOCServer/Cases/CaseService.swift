@@ -289,8 +289,10 @@ enum CaseService {
             try await event.create(on: tx)
             published.set(live)
             let details = "status \(from.rawValue)→\(next.rawValue)" + (targetAgency.map { " agency=\($0.code)" } ?? "")
-            return (c, AuditRecord(actor: actor.name, action: "case.\(action.rawValue)", targetType: "case", targetID: c.code,
-                                   origin: origin, details: details))
+            var record = AuditRecord(actor: actor.name, action: "case.\(action.rawValue)", targetType: "case", targetID: c.code,
+                                     origin: origin, details: details)
+            record.feed = [WallFeed.caseEntry(c, type: "case.status", at: now, directory: directory)].compactMap { $0 }
+            return (c, record)
         }
         publish(model, type: "case.status", app: app, directory: directory, extraAgencies: published.value)
         return model
@@ -385,16 +387,6 @@ enum CaseService {
         }
         for code in agencies.sorted() { app.live.publish(topic: "cases.agency.\(code.lowercased())", payload) }
         guard c.kind == "field_report", c.isPublic else { return }
-        // The wall's feed: ready-to-show items for new reports, breaches, resolutions and reopened cases.
-        let feedType: String? = switch type {
-        case "case.created": "created"
-        case "case.breached": "breached"
-        case "case.warned": "warned"
-        default: c.caseStatus == .resolved ? "resolved" : (c.caseStatus == .assigned && c.reopenCount > 0 && c.resolvedAt == nil ? "reopened" : nil)
-        }
-        if let feedType, let item = WallController.feedItem(type: feedType, code: c.code, category: c.category, unit: c.unitCode, at: c.updatedAt, app: app, d: directory) {
-            app.live.publish(topic: "wall", item)
-        }
         var pub = payload
         pub["type"] = type == "case.created" ? "report.created" : (type == "case.breached" ? "report.breached" : "report.status")
         pub["lat"] = c.lat.map { String(format: "%.5f", $0) } ?? ""

@@ -71,12 +71,17 @@ enum EscalationSweeper {
         let ids = (warned + breached + closed).map(\.id)
         let models = try await CaseModel.query(on: db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: models.map { ($0.id!, $0) })
+        var record = AuditRecord(actor: "system", action: "case.sweep", targetType: "cases", targetID: "sweep",
+                                 origin: "sweeper", details: "warned=\(warned.count) breached=\(breached.count) autoClosed=\(closed.count)")
+        for (rows, type) in [(warned, "case.warned"), (breached, "case.breached")] {
+            for row in rows {
+                if let m = byID[row.id], let e = WallFeed.caseEntry(m, type: type, at: now, directory: directory) { record.feed.append(e) }
+            }
+        }
+        // The wall's feed entries are committed with the audit entry and published after it.
+        try await app.audit.record(record, on: db)
         for (rows, type) in [(warned, "case.warned"), (breached, "case.breached"), (closed, "case.status")] {
             for row in rows { if let m = byID[row.id] { CaseService.publish(m, type: type, app: app, directory: directory) } }
-        }
-        if !breached.isEmpty || !closed.isEmpty {
-            try await app.audit.record(AuditRecord(actor: "system", action: "case.sweep", targetType: "cases", targetID: "sweep",
-                                                   origin: "sweeper", details: "warned=\(warned.count) breached=\(breached.count) autoClosed=\(closed.count)"), on: db)
         }
         return report
     }

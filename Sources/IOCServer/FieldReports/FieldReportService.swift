@@ -245,8 +245,10 @@ enum FieldReportService {
                 e.agencyID = route.agency?.id
                 e.note = route.agency.map { "Tiếp nhận; dự kiến chuyển \($0.name) / Received; routed to \($0.nameEn)" } ?? "Tiếp nhận / Received"
                 try await e.create(on: tx)
-                return (c, AuditRecord(actor: actor, action: "case.create", targetType: "case", targetID: c.code, origin: origin,
-                                       details: "category=\(c.category) unit=\(c.unitCode ?? "") agency=\(route.agency?.code ?? "triage") channel=\(s.channel)"))
+                var record = AuditRecord(actor: actor, action: "case.create", targetType: "case", targetID: c.code, origin: origin,
+                                         details: "category=\(c.category) unit=\(c.unitCode ?? "") agency=\(route.agency?.code ?? "triage") channel=\(s.channel)")
+                record.feed = [WallFeed.caseEntry(c, type: "case.created", at: now, directory: directory)].compactMap { $0 }
+                return (c, record)
             }
             CaseService.publish(model, type: "case.created", app: app, directory: directory)
             return Created(model: model, replayed: false)

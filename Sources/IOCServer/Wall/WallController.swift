@@ -12,8 +12,12 @@ enum WallController {
     static func register(_ api: APIBuilder, app: Application) {
         let w = api.group("wall", tag: "Wall")
         w.on(.GET, "overview", access: readers, summary: "The overview's tiles: headline figures, trend and data freshness per service", response: .any, use: overview)
-        w.on(.GET, "events", access: readers, summary: "The newest feed items (new reports, breaches, resolutions…) and the last live event id",
-             query: [.init("limit", "1–200 (default 50)", .integer)], response: .any, use: events)
+        w.on(.GET, "events", access: readers, summary: "The feed (reports, breaches, alarms…): the newest items, or those after a journal id (resume)",
+             query: [.init("limit", "1–200 newest (default 50); 1–1000 with after (default 500)", .integer),
+                     .init("after", "a journal id: the items after it, oldest first", .integer)], response: .any, use: events)
+        w.on(.GET, "drill", ":tile", access: readers, summary: "A service screen: the tile's figures by agency, by commune, then the items",
+             query: [.init("agency", "agency code (its communes)", .string), .init("unit", "commune code (the items)", .string)],
+             response: .any, use: WallDrillController.drill)
         let m = api.group("map", tag: "Wall")
         m.on(.GET, "reports", access: readers, summary: "Field reports in a viewport: grid clusters at low zoom, points at high zoom",
              query: [.init("bbox", "minLon,minLat,maxLon,maxLat", .string), .init("zoom", "0–22", .integer),
@@ -44,7 +48,12 @@ enum WallController {
     @Sendable static func overview(_ req: Request) async throws -> Overview {
         let scope = try await scope(req)
         var tiles: [WallTile] = []
-        for (_, provider) in req.application.wallTiles.all { tiles.append(try await provider(req, scope)) }
+        let registry = req.application.wallTiles
+        for (id, provider) in registry.all {
+            var tile = try await provider(req, scope)
+            if registry.drill(id) != nil { tile.drill = id }
+            tiles.append(tile)
+        }
         let code = req.application.iocConfiguration.provinceCode
         return Overview(asOf: Date(), province: req.application.reference.units[code].map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },
                         tiles: tiles)
@@ -66,34 +75,22 @@ enum WallController {
 
     struct Feed: Content {
         var items: [FeedItem]
+        /// The live hub's last event id on this instance (for `since` on the WebSocket).
         var lastEventId: Int64
-    }
-
-    static let feedTypes = ["created": ("report.created", "info"), "breached": ("report.breached", "bad"), "resolved": ("report.resolved", "good"),
-                            "reopened": ("report.reopened", "warn"), "warned": ("report.warned", "warn")]
-
-    static func feedItem(type: String, code: String, category: String, unit: String?, at: Date, app: Application, d: CaseDirectory.Snapshot) -> FeedItem? {
-        guard let (feedType, severity) = feedTypes[type] else { return nil }
-        let name = d.categories[category]?.name ?? LocalizedMessage(vi: category, en: category)
-        let label = CaseViews.eventLabel(type)
-        return FeedItem(id: nil, at: at, topic: "wall", type: feedType,
-                        title: LocalizedMessage(vi: "\(label.vi): \(name.vi)", en: "\(label.en): \(name.en)"),
-                        place: unit.flatMap { app.reference.units[$0]?.fullName }, code: code, severity: severity,
-                        link: "/#/field-reports/case/\(code)")
+        /// The journal's last id (global): resume with `after=`.
+        var lastFeedId: Int
+        /// With `after`: more entries than `limit` are waiting (take a fresh snapshot instead).
+        var more: Bool
     }
 
     @Sendable static func events(_ req: Request) async throws -> Feed {
-        let limit = try intQuery(req, "limit", range: 1...200) ?? 50
-        let d = try await req.application.caseDirectory.snapshot(on: req.db)
-        struct Row: Decodable { var at: Date; var type: String; var code: String; var category: String; var unit_code: String? }
-        let sql = req.db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            SELECT e.at, e.type, c.code, c.category, c.unit_code FROM case_events e JOIN cases c ON c.id = e.case_id
-            WHERE e.type IN ('created', 'breached', 'resolved', 'reopened', 'warned') AND c.kind = 'field_report'
-            ORDER BY e.at DESC LIMIT \(unsafeRaw: String(limit))
-            """).all(decoding: Row.self)
-        let items = rows.compactMap { feedItem(type: $0.type, code: $0.code, category: $0.category, unit: $0.unit_code, at: $0.at, app: req.application, d: d) }
-        return Feed(items: items, lastEventId: req.application.live.lastEventID)
+        let after = try intQuery(req, "after", range: 0...Int(Int32.max) * 1_000)
+        let limit = try intQuery(req, "limit", range: 1...(after == nil ? 200 : 1_000)) ?? (after == nil ? 50 : 500)
+        // The hub id first: an event published while we read is then replayed rather than lost.
+        let lastEventId = req.application.live.lastEventID
+        let (entries, more) = try await WallFeed.read(on: req.db, after: after, limit: limit)
+        let lastFeedId = try await WallFeed.lastID(on: req.db)
+        return Feed(items: entries.map { WallFeed.item($0, app: req.application) }, lastEventId: lastEventId, lastFeedId: lastFeedId, more: more)
     }
 
     // MARK: Map

@@ -59,15 +59,16 @@ struct CreateWalls: AsyncMigration {
 
 /// A screen's view: what to show and with which parameters.
 struct WallView: Content, Sendable, Equatable {
-    /// overview | map | tile | case | url
+    /// overview | map | tile | service | alarms | case | url
     var kind: String
     var params: [String: String]?
 
-    static let kinds: Set<String> = ["overview", "map", "tile", "case", "url"]
+    static let kinds: Set<String> = ["overview", "map", "tile", "service", "alarms", "case", "url"]
 
     func validated(field: String, tiles: Set<String>) throws -> WallView {
         guard Self.kinds.contains(kind) else {
-            throw IOCError.invalid(field, vi: "Loại màn hình: overview, map, tile, case hoặc url.", en: "view.kind must be overview, map, tile, case or url.")
+            throw IOCError.invalid(field, vi: "Loại màn hình: overview, map, tile, service, alarms, case hoặc url.",
+                                   en: "view.kind must be overview, map, tile, service, alarms, case or url.")
         }
         let p = params ?? [:]
         guard p.count <= 10, p.allSatisfy({ $0.key.count <= 40 && $0.value.count <= 300 && !$0.value.contains("\u{0}") }) else {
@@ -76,6 +77,13 @@ struct WallView: Content, Sendable, Equatable {
         switch kind {
         case "tile":
             guard let t = p["tile"], tiles.contains(t) else { throw IOCError.invalid(field, vi: "Ô thông tin không tồn tại.", en: "Unknown tile.") }
+        case "service":
+            guard let t = p["tile"], tiles.contains(t) else { throw IOCError.invalid(field, vi: "Ô thông tin không tồn tại.", en: "Unknown tile.") }
+            for key in ["agency", "unit"] {
+                if let v = p[key], v.isEmpty || v.count > 64 || !v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                    throw IOCError.invalid(field, vi: "Mã cơ quan hoặc xã/phường không hợp lệ.", en: "Invalid agency or commune code.")
+                }
+            }
         case "case":
             _ = try CaseService.validCode(p["code"] ?? "", field: field)
         case "url":

@@ -36,6 +36,8 @@ struct WallTile: Content, Sendable {
     var figures: [Figure]
     var trend: Trend?
     var freshness: Freshness
+    /// The tile id of its service screen (drill-down), when the service registered one.
+    var drill: String?
 }
 
 /// Who the wall shows data for: a signed-in user's agencies (officers) or the whole province (others, and display keys).
@@ -47,12 +49,20 @@ struct WallScope: Sendable {
 final class WallTileRegistry: Sendable {
     typealias Provider = @Sendable (Request, WallScope) async throws -> WallTile
     private let providers = NIOLockedValueBox<[(id: String, provider: Provider)]>([])
+    private let drills = NIOLockedValueBox<[String: DrillProvider]>([:])
 
     func register(_ id: String, _ provider: @escaping Provider) {
         providers.withLockedValue { $0.removeAll { $0.id == id }; $0.append((id, provider)) }
     }
 
     var all: [(id: String, provider: Provider)] { providers.withLockedValue { $0 } }
+
+    /// The service screen behind tile `id`: agencies, then an agency's communes, then the items.
+    func registerDrill(_ id: String, _ provider: @escaping DrillProvider) {
+        drills.withLockedValue { $0[id] = provider }
+    }
+
+    func drill(_ id: String) -> DrillProvider? { drills.withLockedValue { $0[id] } }
 }
 
 extension Application {
@@ -83,6 +93,8 @@ enum WallTileProviders {
     }
 
     static func register(_ app: Application) {
+        app.wallTiles.registerDrill("fieldreports", WallDrillController.fieldReports)
+        app.wallTiles.registerDrill("publicservices", WallDrillController.publicServices)
         app.wallTiles.register("fieldreports") { req, _ in
             let s = try await FieldReportsController.summary(req)
             let trend = try await dailyCounts(req.db, table: CaseModel.schema, column: "received_at", days: 14, now: s.asOf, extraWhere: " AND kind = 'field_report'")

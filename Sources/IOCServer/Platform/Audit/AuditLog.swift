@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import IOCCore
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -12,6 +13,9 @@ public struct AuditRecord: Sendable {
     public var targetID: String
     public var origin: String
     public var details: String
+    /// Feed journal entries (facts for the wall) committed with the change; appended after the audit entry, under
+    /// the same lock, so their ids follow commit order on every instance.
+    var feed: [EventModel] = []
 
     public init(actor: String, action: String, targetType: String, targetID: String, origin: String, details: String = "") {
         self.actor = actor
@@ -29,6 +33,8 @@ public final class AuditLog: Sendable {
     private let lock = AsyncLock()
     private let isPostgres: Bool
     private let clock: @Sendable () -> Date
+    /// Called after a commit with the feed entries it appended (the wall publishes them live).
+    let onFeed = NIOLockedValueBox<(@Sendable ([EventModel]) -> Void)?>(nil)
 
     init(isPostgres: Bool, clock: @escaping @Sendable () -> Date = Date.init) {
         self.isPostgres = isPostgres
@@ -40,13 +46,20 @@ public final class AuditLog: Sendable {
     public func transaction<T: Sendable>(
         on db: any Database, _ work: @escaping @Sendable (any Database) async throws -> (T, AuditRecord)
     ) async throws -> T {
-        try await lock.withLock {
+        let (value, feed): (T, [EventModel]) = try await lock.withLock {
             try await db.transaction { tx in
                 let (value, record) = try await work(tx)
                 try await self.append(record, on: tx)
-                return value
+                return (value, record.feed)
             }
         }
+        announce(feed)
+        return value
+    }
+
+    private func announce(_ feed: [EventModel]) {
+        guard !feed.isEmpty, let hook = onFeed.withLockedValue({ $0 }) else { return }
+        hook(feed)
     }
 
     /// Appends one record on its own (for actions whose change is not in the database, like a sign-in).
@@ -54,6 +67,7 @@ public final class AuditLog: Sendable {
         try await lock.withLock {
             try await db.transaction { tx in try await self.append(record, on: tx) }
         }
+        announce(record.feed)
     }
 
     /// Must run inside a transaction that holds `lock`.
@@ -81,6 +95,7 @@ public final class AuditLog: Sendable {
         entry.previousHash = previous
         entry.hash = AuditChain.hash(previous: previous, content: content)
         try await entry.create(on: tx)
+        for event in record.feed { try await event.create(on: tx) }
     }
 
     /// Reads the whole chain in order and checks it.

@@ -1,0 +1,85 @@
+import Fluent
+import Foundation
+import IOCCore
+import SQLKit
+import Vapor
+
+/// The wall's feed: what happened, newest first, from the `events` journal. Entries are appended in the transaction
+/// of the change they describe (see `AuditRecord.feed`) and published on the live topic `wall` after the commit; a
+/// screen that was away asks for the entries after the last id it saw, from any instance.
+enum WallFeed {
+    /// Feed type and tone of a case change worth showing on the wall, from the case's live event type.
+    static func caseFeedType(_ c: CaseModel, type: String) -> (String, String)? {
+        guard c.kind == "field_report", c.isPublic else { return nil }
+        switch type {
+        case "case.created": return ("report.created", "info")
+        case "case.breached": return ("report.breached", "bad")
+        case "case.warned": return ("report.warned", "warn")
+        default:
+            if c.caseStatus == .resolved { return ("report.resolved", "good") }
+            if c.caseStatus == .assigned && c.reopenCount > 0 && c.resolvedAt == nil { return ("report.reopened", "warn") }
+            return nil
+        }
+    }
+
+    /// The journal entry for a case change (nil when the wall does not show that change).
+    static func caseEntry(_ c: CaseModel, type: String, at: Date, directory d: CaseDirectory.Snapshot) -> EventModel? {
+        guard let (feedType, tone) = caseFeedType(c, type: type) else { return nil }
+        let name = d.categories[c.category]?.name ?? LocalizedMessage(vi: c.category, en: c.category)
+        let label = CaseViews.eventLabel(String(feedType.dropFirst("report.".count)))
+        let e = EventModel()
+        e.at = at
+        e.occurredAt = at
+        e.origin = "ioc"
+        e.kind = feedType
+        e.feedType = feedType
+        e.level = tone == "bad" ? "major" : tone == "warn" ? "minor" : "info"
+        e.tone = tone
+        e.title = "\(label.vi): \(name.vi)"
+        e.titleEn = "\(label.en): \(name.en)"
+        e.unitCode = c.unitCode
+        e.lat = c.lat
+        e.lon = c.lon
+        e.ref = c.code
+        e.link = "/wall#case/\(c.code)"
+        return e
+    }
+
+    static func item(_ e: EventModel, app: Application) -> WallController.FeedItem {
+        WallController.FeedItem(id: e.id.map(Int64.init), at: e.at, topic: "wall", type: e.feedType,
+                                title: LocalizedMessage(vi: e.title, en: e.titleEn),
+                                place: e.unitCode.flatMap { app.reference.units[$0]?.fullName }, code: e.ref ?? "",
+                                severity: e.tone, link: e.link ?? "")
+    }
+
+    /// Publishes committed entries on the live topic `wall` (set as the audit log's feed hook).
+    static func publisher(_ app: Application) -> @Sendable ([EventModel]) -> Void {
+        { [weak app] entries in
+            guard let app else { return }
+            for e in entries { app.live.publish(topic: "wall", item(e, app: app)) }
+        }
+    }
+
+    /// The newest `limit` entries (newest first), or the entries after `after` (oldest first, up to `limit`).
+    /// Resuming repeats the entries of the last few seconds before `after`'s: on PostgreSQL two instances can
+    /// reserve ids in one order and commit in the other, so the client de-duplicates by id.
+    static func read(on db: any Database, after: Int?, limit: Int) async throws -> (entries: [EventModel], more: Bool) {
+        if let after {
+            var q = EventModel.query(on: db)
+            if after > 0, let last = try await EventModel.find(after, on: db) {
+                let overlap = last.at.addingTimeInterval(-5)
+                q = q.group(.or) { $0.filter(\.$id > after).filter(\.$at >= overlap) }
+            } else {
+                q = q.filter(\.$id > after)
+            }
+            let rows = try await q.sort(\.$id).limit(limit + 1).all()
+            return (Array(rows.prefix(limit)), rows.count > limit)
+        }
+        let rows = try await EventModel.query(on: db).sort(\.$id, .descending).limit(limit).all()
+        return (rows, false)
+    }
+
+    static func lastID(on db: any Database) async throws -> Int {
+        try await EventModel.query(on: db).sort(\.$id, .descending).first()?.id ?? 0
+    }
+}
