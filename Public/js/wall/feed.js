@@ -65,7 +65,8 @@ export function createFeed(store, { links = true, compact = false } = {}) {
   }
 
   const off = store.on((kind, items) => {
-    if (kind === "add") addItems(items);
+    // One live item slides in; a catch-up batch re-renders (positions depend on each other).
+    if (kind === "add" && items.length === 1) addItems(items);
     else renderAll();
   });
   // Times of day change at midnight ("14:32" → "dd/MM 14:32"): re-render then, cheaply, once a minute at most.

@@ -82,17 +82,27 @@ export function createOverviewStore(live, { onUnauthorized } = {}) {
 }
 
 function feedKey(item) {
-  // Ids restart with the server; the time keeps two events with the same id apart.
-  return `${item.id ?? ""}|${item.at ?? ""}|${item.type ?? ""}|${item.code ?? ""}`;
+  // Feed ids are the server's journal ids: global (every instance) and kept across restarts.
+  if (typeof item.id === "number") return `#${item.id}`;
+  return `${item.at ?? ""}|${item.type ?? ""}|${item.code ?? ""}`;
 }
 
-/** The live feed: newest first, at most FEED_MAX items. Emits ("reset") or ("add", items). */
+const CATCH_UP_LIMIT = 500;
+
+/** The live feed: newest first, at most FEED_MAX items. Emits ("reset") or ("add", items).
+ * `store.lastFeedId` is the newest journal id seen: after a reconnect (to this or another instance, after a restart
+ * or dropped events) the store asks for the entries after it, so nothing that happened meanwhile is lost. */
 export function createFeedStore(live, { onUnauthorized } = {}) {
   const changed = emitter();
-  const store = { items: [], error: null, loaded: false, on: changed.on, reload };
+  const store = { items: [], error: null, loaded: false, lastFeedId: 0, on: changed.on, reload, catchUp };
   const keys = new Set();
   let controller = null;
   let retryTimer = null;
+  let gapFrom = null; // the newest id seen before the connection was lost
+
+  function noteId(item) {
+    if (typeof item?.id === "number" && item.id > store.lastFeedId) store.lastFeedId = item.id;
+  }
 
   function trim() {
     while (store.items.length > FEED_MAX) keys.delete(feedKey(store.items.pop()));
@@ -100,6 +110,7 @@ export function createFeedStore(live, { onUnauthorized } = {}) {
 
   function add(item) {
     if (!item || typeof item !== "object") return false;
+    noteId(item);
     const key = feedKey(item);
     if (keys.has(key)) return false;
     keys.add(key);
@@ -130,6 +141,8 @@ export function createFeedStore(live, { onUnauthorized } = {}) {
       const newest = store.items.length ? Date.parse(store.items[0].at) || 0 : -Infinity;
       for (const item of previous) if ((Date.parse(item.at) || 0) > newest) add(item);
       live.resumeFrom(data?.lastEventId);
+      if (typeof data?.lastFeedId === "number" && data.lastFeedId > store.lastFeedId) store.lastFeedId = data.lastFeedId;
+      gapFrom = null;
       store.error = null;
       store.loaded = true;
       changed.emit("reset", store.items);
@@ -144,15 +157,42 @@ export function createFeedStore(live, { onUnauthorized } = {}) {
     }
   }
 
+  /** The entries after the newest one seen (from the journal); a fresh snapshot when too many are missing. */
+  async function catchUp() {
+    if (!store.loaded || !store.lastFeedId) return reload();
+    // From the last entry seen before the gap: live entries after the reconnect may already have moved lastFeedId.
+    const after = gapFrom ?? store.lastFeedId;
+    if (controller) return; // a reload is under way: it brings everything
+    const mine = new AbortController();
+    controller = mine;
+    try {
+      const data = await wallGet(`/api/v1/wall/events?after=${after}&limit=${CATCH_UP_LIMIT}`, { signal: mine.signal });
+      if (controller !== mine) return;
+      controller = null;
+      gapFrom = null;
+      if (data?.more) return reload();
+      const added = [];
+      for (const item of Array.isArray(data?.items) ? data.items : []) if (add(item)) added.push(item);
+      if (added.length) changed.emit("add", added);
+    } catch (error) {
+      if (isAbort(error) || controller !== mine) return;
+      controller = null;
+      retryTimer = setTimeout(catchUp, 5_000);
+    } finally {
+      if (controller === mine) controller = null;
+    }
+  }
+
   live.subscribe("wall", (data, event) => {
     const item = { ...data };
-    item.id ??= event?.id;
     item.at ??= event?.at;
     if (add(item)) changed.emit("add", [item]);
   });
-  live.onResync((reason) => {
-    // The replay after a plain reconnect fills the gap; after a restart or dropped events, take a fresh snapshot.
-    if (reason !== "reconnect") reload();
+  // After any gap (a reconnect, to this instance or another; a server restart; dropped events) ask the journal for
+  // what came after the last entry seen: its ids are global and survive restarts.
+  live.onStatus((status) => {
+    if (status !== "live" && gapFrom == null && store.loaded) gapFrom = store.lastFeedId;
   });
+  live.onResync((reason) => (reason === "dropped" ? reload() : catchUp()));
   return store;
 }
