@@ -43,8 +43,8 @@ struct LiveBridgeTests {
                     var headers = HTTPHeaders()
                     headers.replaceOrAdd(name: .cookie, value: c.cookie!)
                     let ws = try await WebSocketProbe.connect(port: portB, headers: headers, app: b)
-                    try await ws.send(["type": "subscribe", "topics": ["fieldreports", "cases"]])
-                    _ = try await ws.wait { ($0["type"] as? String) == "subscribed" }
+                    try await ws.send(["type": "subscribe", "topics": ["fieldreports", "cases", "wall"]])
+                    _ = try await ws.wait { ($0["type"] as? String) == "subscribed" && ($0["topics"] as? [String])?.contains("wall") == true }
                     // A citizen files a report on instance A.
                     let r = try await FR.post(a, FR.report())
                     let code = try #require(r.json["code"] as? String)
@@ -60,6 +60,17 @@ struct LiveBridgeTests {
                         } ?? false
                     }
                     #expect(staff != nil, "the staff topic crosses too")
+                    // The wall's feed entry crosses live with its journal id, and a screen that missed it on B resumes
+                    // from an earlier id on either instance and finds the same entry (ids are global).
+                    let wall = TestClient(b); try await wall.login("op")
+                    let before = try #require(try await wall.send(.GET, "/api/v1/wall/events?limit=1").json["lastFeedId"] as? Int)
+                    let second = try #require(try await FR.post(a, FR.report()).json["code"] as? String)
+                    for app in [a, b] {
+                        let reader = TestClient(app); try await reader.login("op")
+                        let items = try await reader.send(.GET, "/api/v1/wall/events?after=\(before)").json["items"] as? [[String: Any]] ?? []
+                        let entry = items.first { $0["code"] as? String == second }
+                        #expect(entry != nil && (entry?["id"] as? Int ?? 0) > before, "resume on \(app === a ? "A" : "B")")
+                    }
                     // Nothing echoes back: A's own clients see its events once.
                     #expect(b.live.lastEventID >= 2)
                     try? await ws.ws.close()

@@ -149,6 +149,9 @@ func stateFingerprint(_ app: Application) async throws -> [String: Int] {
         "routing_rules": try await RoutingRuleModel.query(on: app.db).count(),
         "walls": try await WallModel.query(on: app.db).count(),
         "wall_screens": try await WallScreenModel.query(on: app.db).count(),
+        "events": try await EventModel.query(on: app.db).count(),
+        "alarms": try await AlarmModel.query(on: app.db).count(),
+        "alarm_notes": try await AlarmNoteModel.query(on: app.db).count(),
     ]
 }
 

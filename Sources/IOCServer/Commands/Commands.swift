@@ -64,6 +64,7 @@ struct DemoCommand: AsyncCommand {
             context.console.print("Phản ánh hiện trường minh họa / Demo field reports: \(n) in \(String(format: "%.1f", (ContinuousClock.now - started) / .seconds(1))) s.")
         }
         try await DemoWalls.load(on: app)
+        try await DemoAlarms.load(on: app)
         context.console.print("Màn hình tường / Walls: /wall (tổng quan / overview), /wall/phong-giam-sat/1…27, /wall/phong-dieu-hanh/1…9")
         context.console.print("Tài khoản minh họa / Demo logins:")
         for u in summary.users {

@@ -135,8 +135,7 @@ enum EventService {
     /// Stores a batch of events (idempotent per source and externalId) with the alarms they raise, repeat or clear,
     /// in one transaction; then publishes the feed entries and alarm changes.
     static func ingest(_ events: [Valid], sourceID: UUID, sourceName: String, actor: String, origin: String,
-                       app: Application, db: any Database) async throws -> Outcome {
-        let now = Date()
+                       app: Application, db: any Database, now: Date = Date()) async throws -> Outcome {
         let year = WorkingCalendar.vietnamCivilService.civilDate(of: now).year
         final class Changes: @unchecked Sendable {
             var alarms: [String: (AlarmModel, Bool)] = [:]
@@ -350,8 +349,7 @@ enum EventService {
     }
 
     static func perform(_ action: Action, on a: AlarmModel, agency: CaseDirectory.Agency?, note text: String?, user: AuthenticatedUser,
-                        origin: String, app: Application, db: any Database) async throws -> AlarmModel {
-        let now = Date()
+                        origin: String, app: Application, db: any Database, now: Date = Date()) async throws -> AlarmModel {
         let actor = user.displayName
         let alarmID = a.id!
         let model: AlarmModel = try await app.audit.transaction(on: db) { tx in

@@ -15,7 +15,7 @@ enum EventsController {
              summary: "Send 1–1000 events (idempotent per source and externalId); minor+ events with an alarmKey, and major/critical ones, raise alarms",
              body: .object(["events": .array(.object(["externalId": .string, "kind": .string, "severity": .string, "title": .string],
                                                      required: ["externalId", "kind", "title"]))], required: ["events"]),
-             response: .any, status: .created, maxBodySize: "2mb", use: ingest)
+             response: .any, maxBodySize: "2mb", use: ingest)
         let a = api.group("alarms", tag: "Events and alarms")
         a.on(.GET, access: readers, summary: "Alarms: open (active + acknowledged, default), active, acknowledged, cleared or all; with counts",
              query: [.init("state", "open | active | acknowledged | cleared | all", .string), .init("limit", "1–500 (default 100)", .integer)],
@@ -40,6 +40,7 @@ enum EventsController {
         }
         let outcome = try await EventService.ingest(valid, sourceID: sourceID, sourceName: sourceName, actor: req.principal!.auditName,
                                                     origin: req.clientAddress, app: req.application, db: req.db)
+        // 201 when something new was stored; 200 when every event had been received before (a retry).
         let response = Response(status: outcome.accepted > 0 ? .created : .ok)
         try response.content.encode(outcome, using: JSONEncoder.ioc)
         return response
