@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages IOC needs, only those missing. Debian/Ubuntu (apt), as root or through sudo.
 #   scripts/bootstrap.sh run    Leaflet and Chart.js for the web UI
-#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests), ImageMagick, exiftool
+#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests), ImageMagick, exiftool,
+#                               nginx (the two-instance test runs its own; the system service is never started)
 #   scripts/bootstrap.sh bench  + wrk and ImageMagick (benchmarks)
 set -euo pipefail
 what=${1:-run}
@@ -25,14 +26,38 @@ if [ "$what" = "test" ]; then
   need libimage-exiftool-perl /usr/bin/exiftool
 fi
 
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bootstrap: installing ${missing[*]}"
+want_nginx=0
+if [ "$what" = "test" ] && [ ! -x /usr/sbin/nginx ]; then want_nginx=1; fi
+
+if [ ${#missing[@]} -gt 0 ] || [ $want_nginx = 1 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
-    echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1
+    echo "bootstrap: need root or sudo to install: ${missing[*]} $([ $want_nginx = 0 ] || echo nginx)" >&2; exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ $want_nginx = 1 ]; then
+  # Tests/e2e/cluster_e2e.py runs an nginx of its own on a free loopback port. Debian's package would start a
+  # system-wide nginx on port 80 (and fail the install when that start fails, e.g. without IPv6): while it installs,
+  # a policy-rc.d (the Debian way, see invoke-rc.d(8)) forbids starting services, unless the machine has one
+  # already; afterwards the system service is left stopped and disabled. Nothing here uses it.
+  echo "bootstrap: installing nginx (the system service is not started)"
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    own_policy=1
+    trap '$SUDO rm -f "$policy"' EXIT
+    printf '#!/bin/sh\n# scripts/bootstrap.sh, while nginx installs: start no service.\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod 755 "$policy"
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null
+  if [ $own_policy = 1 ]; then $SUDO rm -f "$policy"; trap - EXIT; fi
+  if command -v systemctl >/dev/null; then $SUDO systemctl disable --now nginx.service >/dev/null 2>&1 || true; fi
 fi
 
 if [ "$what" = "test" ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: build once, run every Swift test on SQLite and on a real PostgreSQL, then the browser tests.
+# `make test`: build once, run every Swift test on SQLite and on a real PostgreSQL, then the browser tests
+# (one instance on SQLite; two instances behind nginx on the same PostgreSQL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
@@ -17,4 +18,10 @@ echo "== Swift tests on PostgreSQL ($("$(ls -d /usr/lib/postgresql/*/bin | sort 
 IOC_TEST_DATABASE_URL="$url" swift test --skip-build
 
 echo "== browser tests (headless Chromium, SQLite)"
-python3 Tests/e2e/run_e2e.py --binary .build/debug/ioc
+status=0
+python3 Tests/e2e/run_e2e.py --binary .build/debug/ioc || status=1
+
+# The PostgreSQL server above stays up until this script exits (its trap).
+echo "== two instances behind nginx (headless Chromium, PostgreSQL)"
+python3 Tests/e2e/cluster_e2e.py --binary .build/debug/ioc --database-url "$url" || status=1
+exit $status

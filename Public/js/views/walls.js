@@ -6,7 +6,7 @@ import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, getLanguage, t, tOr } from "../i18n.js";
 
 const ROUTE = "walls";
-export const KINDS = ["overview", "map", "tile", "case", "url"];
+export const KINDS = ["overview", "map", "tile", "service", "alarms", "case", "url"];
 export const METRICS = ["fieldreports.open", "fieldreports.overdue", "fieldreports.received30d"];
 const DEFAULT_TILES = [{ id: "fieldreports" }, { id: "publicservices" }];
 const CASE_CODE = /^PA-\d{4}-\d{6}$/;
@@ -34,6 +34,7 @@ export function describeView(view, tiles = DEFAULT_TILES) {
   let detail = "";
   if (view.kind === "map") detail = params.metric ? tOr(`walls.metric.${params.metric}`, params.metric) : "";
   else if (view.kind === "tile") detail = tileName(params.tile, tiles);
+  else if (view.kind === "service") detail = [tileName(params.tile, tiles), params.agency, params.unit].filter(Boolean).join(" › ");
   else if (view.kind === "case") detail = params.code || "";
   else if (view.kind === "url") detail = params.url || "";
   return detail ? `${kind} · ${detail}` : kind;
@@ -66,6 +67,12 @@ function viewEditor(prefix, view, tiles, { labels = true, onChange } = {}) {
       labelKey = "walls.form.tile";
       param = h("select", { id }, tiles.map((tile) => h("option", { value: tile.id }, tileName(tile.id, tiles))));
       if (tiles.some((tile) => tile.id === remembered.tile)) param.value = remembered.tile;
+    } else if (k === "service") {
+      // The service screen of a tile that has one (drill-down), optionally opened at one agency.
+      labelKey = "walls.form.tile";
+      const drillable = tiles.filter((tile) => tile.drill);
+      param = h("select", { id }, (drillable.length ? drillable : tiles).map((tile) => h("option", { value: tile.id }, tileName(tile.id, tiles))));
+      if (tiles.some((tile) => tile.id === remembered.tile)) param.value = remembered.tile;
     } else if (k === "case") {
       labelKey = "walls.form.caseCode";
       param = h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", placeholder: "PA-2026-000001", value: remembered.code || "" });
@@ -94,6 +101,7 @@ function viewEditor(prefix, view, tiles, { labels = true, onChange } = {}) {
     const value = param ? param.value.trim() : "";
     if (k === "map") return { kind: k, params: { metric: value } };
     if (k === "tile") return { kind: k, params: { tile: value } };
+    if (k === "service") return { kind: k, params: { tile: value, ...(remembered.agency ? { agency: remembered.agency } : {}), ...(remembered.unit ? { unit: remembered.unit } : {}) } };
     if (k === "case") return { kind: k, params: { code: value.toUpperCase() } };
     if (k === "url") return { kind: k, params: { url: value } };
     return { kind: k };
@@ -104,7 +112,7 @@ function viewEditor(prefix, view, tiles, { labels = true, onChange } = {}) {
     const k = result.kind;
     if (k === "case" && !CASE_CODE.test(result.params.code)) throw { key: "walls.error.caseCode", input: param };
     if (k === "url" && (!result.params.url.startsWith("/") || result.params.url.startsWith("//"))) throw { key: "walls.error.url", input: param };
-    if (k === "tile" && !result.params.tile) throw { key: "walls.error.tile", input: param };
+    if ((k === "tile" || k === "service") && !result.params.tile) throw { key: "walls.error.tile", input: param };
     return result;
   }
 
