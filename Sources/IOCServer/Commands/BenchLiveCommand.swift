@@ -5,17 +5,24 @@ import NIOCore
 import NIOPosix
 import Vapor
 
-/// `ioc bench live --url http://127.0.0.1:PORT --key ioc_… [--clients 500] [--rate 1000] [--seconds 10] [--server-pid PID]`:
-/// event-to-screen latency. N WebSocket clients subscribe to `publicservices`; a publisher ingests one dossier per
-/// request at the given rate through the public API; each client notes when the event of each ingest arrives.
-/// Latency = receipt − the moment the ingest request was sent (so it includes the ingest itself). Prints p50/p99,
-/// delivered/expected messages, and the server's CPU share when its pid is given.
+/// `ioc bench live --url http://127.0.0.1:PORT --key ioc_… [--clients 500] [--rate 1000] [--batch 20] [--mode summary|raw]
+/// [--seconds 10] [--server-pid PID]`: event-to-screen latency. N WebSocket clients subscribe to the wall's feed; a
+/// source sends `rate` events a second through `POST /api/v1/events`, `batch` per request (a camera system or a SOC
+/// forwards what it saw in the last few tens of milliseconds). Latency of an event = its receipt on a client − the
+/// moment its ingest request was sent (so it includes the ingest and the commit).
+/// - `--mode raw`: clients subscribe to `wall`, every entry (`rate` × `clients` messages a second, coalesced by the hub
+///   into one frame per client every 25 ms);
+/// - `--mode summary` (default): clients subscribe to `wall.summary`, one message per 50 ms carrying counts and the
+///   range of journal ids it covers; each event's receipt is the first summary whose range holds its id.
+/// Prints p50/p99, delivered/expected, and the server's CPU share when its pid is given.
 struct BenchLiveCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "url", help: "Server base URL, e.g. http://127.0.0.1:8080") var url: String?
         @Option(name: "key", help: "A source API key (ioc apikey create --source bench)") var key: String?
         @Option(name: "clients", help: "WebSocket clients (default 500)") var clients: Int?
-        @Option(name: "rate", help: "Ingests (events) per second (default 1000)") var rate: Int?
+        @Option(name: "rate", help: "Events per second (default 1000)") var rate: Int?
+        @Option(name: "batch", help: "Events per ingest request (default 20)") var batch: Int?
+        @Option(name: "mode", help: "summary (default) | raw") var mode: String?
         @Option(name: "seconds", help: "Duration (default 10)") var seconds: Int?
         @Option(name: "server-pid", help: "The server's pid, to report its CPU share") var serverPID: Int?
     }
@@ -24,23 +31,29 @@ struct BenchLiveCommand: AsyncCommand {
 
     final class Recorder: @unchecked Sendable {
         let lock = NIOLock()
-        var sent: [String: UInt64] = [:]
+        /// Send time per event number (raw mode) and per journal id (summary mode, known once the response arrives).
+        var sentByNumber: [Int: UInt64] = [:]
+        var sentByID: [Int64: UInt64] = [:]
         var latencies: [Double] = []
         var received = 0
-        func sentAt(_ code: String) -> UInt64? { lock.withLock { sent[code] } }
+        /// Summary mode: (first id, last id, receipt) per summary per client, resolved at the end.
+        var ranges: [(Int64, Int64, UInt64)] = []
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let base = signature.url, let key = signature.key else { throw CommandFailure("--url and --key are required") }
         let clients = max(1, signature.clients ?? 500)
         let rate = max(1, signature.rate ?? 1000)
+        let batch = max(1, min(1_000, signature.batch ?? 20))
         let seconds = max(1, signature.seconds ?? 10)
+        let summary = (signature.mode ?? "summary") != "raw"
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let http = HTTPClient(eventLoopGroupProvider: .shared(group))
         let recorder = Recorder()
         guard let u = URL(string: base), let host = u.host, let port = u.port else { throw CommandFailure("bad --url") }
         var sockets: [WebSocket] = []
         let ready = NIOLockedValueBox(0)
+        let topic = summary ? "wall.summary" : "wall"
         for _ in 0..<clients {
             let promise = group.next().makePromise(of: WebSocket.self)
             WebSocket.connect(scheme: "ws", host: host, port: port, path: "/api/v1/live", query: "key=\(key)", on: group) { ws in
@@ -48,49 +61,68 @@ struct BenchLiveCommand: AsyncCommand {
                     if text.contains("\"subscribed\"") { ready.withLockedValue { $0 += 1 }; return }
                     guard text.hasPrefix(#"{"type":"events""#) else { return }
                     let now = DispatchTime.now().uptimeNanoseconds
-                    // Each event of the frame carries the first dossier code of its ingest.
+                    if summary {
+                        // Each summary names the journal ids it covers (key order in the JSON is not fixed: parse it).
+                        guard let frame = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return }
+                        let found: [(Int64, Int64, UInt64)] = ((frame["events"] as? [[String: Any]]) ?? []).compactMap { e in
+                            guard let d = e["data"] as? [String: Any], let first = (d["firstId"] as? NSNumber)?.int64Value,
+                                  let last = (d["lastId"] as? NSNumber)?.int64Value else { return nil }
+                            return (first, last, now)
+                        }
+                        recorder.lock.withLock { recorder.ranges.append(contentsOf: found) }
+                        return
+                    }
+                    // Raw: each entry's title is "BENCH <number>" (counted once: in the Vietnamese title).
                     var found: [Double] = []
                     var rest = Substring(text)
-                    while let r = rest.range(of: #""first":""#) {
+                    while let r = rest.range(of: #""vi":"BENCH "#) {
                         rest = rest[r.upperBound...]
-                        guard let end = rest.firstIndex(of: "\"") else { break }
-                        let code = String(rest[..<end])
-                        if let t = recorder.sentAt(code) { found.append(Double(now - t) / 1_000_000) }
+                        guard let n = Int(rest.prefix { $0.isNumber }) else { continue }
+                        if let t = recorder.lock.withLock({ recorder.sentByNumber[n] }) { found.append(Double(now - t) / 1_000_000) }
                     }
                     recorder.lock.withLock { recorder.received += found.count; recorder.latencies.append(contentsOf: found) }
                 }
-                ws.send(#"{"type":"subscribe","topics":["publicservices"]}"#)
+                ws.send(#"{"type":"subscribe","topics":["\#(topic)"]}"#)
                 promise.succeed(ws)
             }.whenFailure { promise.fail($0) }
             sockets.append(try await promise.futureResult.get())
         }
         while ready.withLockedValue({ $0 }) < clients { try await Task.sleep(for: .milliseconds(20)) }
-        context.console.print("\(clients) clients subscribed; publishing \(rate) ingests/s for \(seconds) s")
+        context.console.print("\(clients) clients subscribed to \(topic); sending \(rate) events/s in batches of \(batch) for \(seconds) s")
         let cpuBefore = signature.serverPID.flatMap(Self.cpuTicks)
         let started = DispatchTime.now().uptimeNanoseconds
-        let total = rate * seconds
-        let workers = min(64, max(4, rate / 50))
+        let requests = max(1, rate * seconds / batch)
+        let requestRate = Double(rate) / Double(batch)
+        let workers = min(64, max(2, Int(requestRate / 10)))
         let accepted = NIOLockedValueBox(0)
-        let day = ISO8601.format(Date())
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for w in 0..<workers {
                 tasks.addTask {
                     var i = w
-                    while i < total {
-                        let due = started + UInt64(Double(i) / Double(rate) * 1e9)
+                    while i < requests {
+                        let due = started + UInt64(Double(i) / requestRate * 1e9)
                         let now = DispatchTime.now().uptimeNanoseconds
                         if due > now { try await Task.sleep(nanoseconds: due - now) }
-                        let code = "BENCH-\(started)-\(i)"
-                        let body = #"[{"code":"\#(code)","procedureCode":"1.001","procedureName":"Đăng ký khai sinh","agencyCode":"UBND-24133","channel":"online","limit":{"value":1,"unit":"workingDays"},"receivedAt":"\#(day)","status":2}]"#
-                        var req = HTTPClientRequest(url: "\(base)/api/v1/public-services/dossiers")
+                        let numbers = (i * batch)..<((i + 1) * batch)
+                        let events = numbers.map { n in
+                            #"{"externalId":"bench-\#(started)-\#(n)","kind":"bench.tick","severity":"info","title":"BENCH \#(n)"}"#
+                        }
+                        var req = HTTPClientRequest(url: "\(base)/api/v1/events")
                         req.method = .POST
                         req.headers.add(name: "Authorization", value: "Bearer \(key)")
                         req.headers.add(name: "Content-Type", value: "application/json")
-                        req.body = .bytes(ByteBuffer(string: body))
-                        recorder.lock.withLock { recorder.sent[code] = DispatchTime.now().uptimeNanoseconds }
+                        req.body = .bytes(ByteBuffer(string: #"{"events":[\#(events.joined(separator: ","))]}"#))
+                        let sentAt = DispatchTime.now().uptimeNanoseconds
+                        recorder.lock.withLock { for n in numbers { recorder.sentByNumber[n] = sentAt } }
                         let res = try await http.execute(req, timeout: .seconds(30))
-                        _ = try await res.body.collect(upTo: 1 << 20)
-                        if res.status.code < 300 { accepted.withLockedValue { $0 += 1 } }
+                        let body = try await res.body.collect(upTo: 1 << 22)
+                        if res.status.code < 300 {
+                            accepted.withLockedValue { $0 += batch }
+                            struct Out: Decodable { struct Item: Decodable { var id: Int64 }; var events: [Item] }
+                            if let out = try? JSONDecoder().decode(Out.self, from: body) {
+                                recorder.lock.withLock { for e in out.events { recorder.sentByID[e.id] = sentAt } }
+                            }
+                        }
                         i += workers
                     }
                 }
@@ -98,13 +130,24 @@ struct BenchLiveCommand: AsyncCommand {
             try await tasks.waitForAll()
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        try await Task.sleep(for: .seconds(2))  // let the last frames arrive
         let cpuAfter = signature.serverPID.flatMap(Self.cpuTicks)
+        try await Task.sleep(for: .seconds(2))  // let the last frames arrive
+        if summary {
+            // Each client's first summary covering an id is that event's receipt on that client.
+            recorder.lock.withLock {
+                for (first, last, at) in recorder.ranges where first > 0 && last >= first {
+                    for id in first...last {
+                        if let t = recorder.sentByID[id] { recorder.latencies.append(Double(Int64(at) - Int64(t)) / 1_000_000); recorder.received += 1 }
+                    }
+                }
+            }
+        }
         let (lat, received) = recorder.lock.withLock { (recorder.latencies.sorted(), recorder.received) }
         func pct(_ q: Double) -> Double { lat.isEmpty ? .nan : lat[min(lat.count - 1, Int((Double(lat.count) * q).rounded(.up)) - 1)] }
-        let ingested = accepted.withLockedValue { $0 }
-        context.console.print(String(format: "RESULT live clients=%d ingests=%d in %.1f s (%.0f/s) expected_msgs=%d received_msgs=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
-                                     clients, ingested, elapsed, Double(ingested) / elapsed, ingested * clients, received, pct(0.5), pct(0.99), lat.last ?? .nan))
+        let events = accepted.withLockedValue { $0 }
+        context.console.print(String(format: "RESULT live mode=%@ clients=%d events=%d in %.1f s (%.0f/s, %d per request) expected=%d received=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
+                                     summary ? "summary" : "raw", clients, events, elapsed, Double(events) / elapsed, batch, events * clients, received,
+                                     pct(0.5), pct(0.99), lat.last ?? .nan))
         if let a = cpuBefore, let b = cpuAfter {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             context.console.print(String(format: "RESULT server_cpu=%.0f%% of one core (%.0f%% of 2 cores) over %.1f s", (b - a) / ticks / elapsed * 100, (b - a) / ticks / elapsed * 50, elapsed))

@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
 import IOCCore
+import NIOConcurrencyHelpers
+import NIOCore
 import SQLKit
 import Vapor
 
@@ -52,14 +54,81 @@ enum WallFeed {
                                 severity: e.tone, link: e.link ?? "")
     }
 
-    /// Publishes committed entries on the live topic `wall` (set as the audit log's feed hook).
+    /// Publishes committed entries on the live topic `wall` (set as the audit log's feed hook), and feeds the
+    /// summary published on `wall.summary`.
     static func publisher(_ app: Application) -> @Sendable ([EventModel]) -> Void {
-        { [weak app] entries in
+        let digest = WallFeedDigest(interval: .milliseconds(50))
+        return { [weak app] entries in
             guard let app else { return }
-            for e in entries { app.live.publish(topic: "wall", item(e, app: app)) }
+            var items: [WallController.FeedItem] = []
+            items.reserveCapacity(entries.count)
+            for e in entries {
+                let i = item(e, app: app)
+                items.append(i)
+                app.live.publish(topic: "wall", i)
+            }
+            digest.add(items, app: app)
         }
     }
+}
 
+/// `wall.summary`: at most one message per interval (50 ms) while the feed moves, with the number of entries by tone,
+/// the id range and the newest few. A screen that shows counts, or a wall under a flood of events, subscribes to this
+/// instead of every entry: its traffic stays at 20 small messages a second whatever the event rate.
+final class WallFeedDigest: Sendable {
+    struct Summary: Content {
+        var count: Int
+        var tones: [String: Int]
+        var firstId: Int64
+        var lastId: Int64
+        var latest: [WallController.FeedItem]
+    }
+
+    private struct State {
+        var pending: [WallController.FeedItem] = []
+        var count = 0
+        var tones: [String: Int] = [:]
+        var firstId: Int64 = 0
+        var lastId: Int64 = 0
+        var scheduled = false
+    }
+
+    static let latestLimit = 5
+    private let state = NIOLockedValueBox(State())
+    let interval: TimeAmount
+
+    init(interval: TimeAmount) { self.interval = interval }
+
+    func add(_ items: [WallController.FeedItem], app: Application) {
+        guard !items.isEmpty else { return }
+        let schedule: Bool = state.withLockedValue { s in
+            for i in items {
+                s.count += 1
+                s.tones[i.severity, default: 0] += 1
+                if let id = i.id {
+                    if s.firstId == 0 || id < s.firstId { s.firstId = id }
+                    s.lastId = max(s.lastId, id)
+                }
+            }
+            s.pending.append(contentsOf: items.suffix(Self.latestLimit))
+            if s.pending.count > Self.latestLimit { s.pending.removeFirst(s.pending.count - Self.latestLimit) }
+            if s.scheduled { return false }
+            s.scheduled = true
+            return true
+        }
+        guard schedule else { return }
+        app.eventLoopGroup.next().scheduleTask(in: interval) { [weak app, self] in
+            guard let app else { return }
+            let summary: Summary = state.withLockedValue { s in
+                defer { s = State() }
+                return Summary(count: s.count, tones: s.tones, firstId: s.firstId, lastId: s.lastId, latest: s.pending.reversed())
+            }
+            app.live.publish(topic: "wall.summary", summary)
+        }
+    }
+}
+
+extension WallFeed {
     /// The newest `limit` entries (newest first), or the entries after `after` (oldest first, up to `limit`).
     /// Resuming repeats the entries of the last few seconds before `after`'s: on PostgreSQL two instances can
     /// reserve ids in one order and commit in the other, so the client de-duplicates by id.

@@ -95,7 +95,39 @@ public final class AuditLog: Sendable {
         entry.previousHash = previous
         entry.hash = AuditChain.hash(previous: previous, content: content)
         try await entry.create(on: tx)
-        for event in record.feed { try await event.create(on: tx) }
+        try await Self.insertFeed(record.feed, on: tx)
+    }
+
+    /// The feed entries in one multi-row INSERT (a source's batch of a thousand events is one statement, not a
+    /// thousand); the ids come back with RETURNING and are given to the models in order (the audit lock is held, so
+    /// the statement's ids are consecutive and ascending).
+    static func insertFeed(_ feed: [EventModel], on tx: any Database) async throws {
+        guard !feed.isEmpty else { return }
+        guard let sql = tx as? any SQLDatabase else {
+            for e in feed { try await e.create(on: tx) }
+            return
+        }
+        let columns = ["at", "occurred_at", "origin", "source_id", "external_id", "kind", "feed_type", "level", "tone", "title", "title_en",
+                       "unit_code", "lat", "lon", "ref", "link"]
+        // SQLite allows 32,766 bound parameters per statement; 16 columns × 1,000 rows stays well below.
+        for start in stride(from: 0, to: feed.count, by: 1_000) {
+            let chunk = feed[start..<min(start + 1_000, feed.count)]
+            var insert = sql.insert(into: EventModel.schema).columns(columns)
+            for e in chunk {
+                insert = insert.values([
+                    SQLBind(e.at), SQLBind(e.occurredAt), SQLBind(e.origin), SQLBind(e.sourceID), SQLBind(e.externalID), SQLBind(e.kind),
+                    SQLBind(e.feedType), SQLBind(e.level), SQLBind(e.tone), SQLBind(e.title), SQLBind(e.titleEn), SQLBind(e.unitCode),
+                    SQLBind(e.lat), SQLBind(e.lon), SQLBind(e.ref), SQLBind(e.link),
+                ])
+            }
+            struct Row: Decodable { var id: Int }
+            let ids = try await insert.returning("id").all(decoding: Row.self).map(\.id).sorted()
+            guard ids.count == chunk.count else { throw IOCError(.internalServerError, code: "feed_insert", vi: "Lỗi ghi sự kiện.", en: "Feed insert failed.") }
+            for (e, id) in zip(chunk, ids) {
+                e.id = id
+                e.$id.exists = true
+            }
+        }
     }
 
     /// Reads the whole chain in order and checks it.
