@@ -6,17 +6,19 @@ import * as mapView from "./views/map.js";
 import * as publicServicesView from "./views/public-services.js";
 import * as fieldReportsView from "./views/field-reports.js";
 import * as wallsView from "./views/walls.js";
+import * as alarmsView from "./views/alarms.js";
 import { adminViews } from "./views/admin.js";
 import { forbiddenView, notFoundView, placeholderView } from "./views/placeholder.js";
 
 const DEFAULT_ROUTE = "map";
+// Old addresses that moved: #/alerts (the alerts service's placeholder) is now the alarms page.
+const MOVED = { alerts: "alarms" };
 
 // Services not built yet: route name → dictionary key of the service.
 const UPCOMING = {
   "socio-economic": "socioEconomic",
   cameras: "cameras",
   security: "security",
-  alerts: "alerts",
   dti: "dti",
   reports: "reports",
 };
@@ -26,6 +28,7 @@ const ROUTES = {
   "field-reports": { title: "nav.fieldReports", view: fieldReportsView },
   "public-services": { title: "nav.publicServices", view: publicServicesView },
   walls: { title: "walls.nav", view: wallsView },
+  alarms: { title: "alarms.nav", view: alarmsView },
   ...Object.fromEntries(
     Object.entries(UPCOMING).map(([route, key]) => [route, { title: `nav.${key}`, view: placeholderView(key) }]),
   ),
@@ -64,8 +67,8 @@ function currentRouteName() {
 
 function route() {
   const name = currentRouteName();
-  if (!name) {
-    location.replace(`#/${DEFAULT_ROUTE}`);
+  if (!name || MOVED[name]) {
+    location.replace(`#/${MOVED[name] || DEFAULT_ROUTE}`);
     return;
   }
   setNavOpen(false);

@@ -31,7 +31,7 @@ function storedLanguage() {
 }
 
 // One dictionary per area: the platform's, then one per service (merged; later keys never clash by prefix).
-const BUNDLES = ["", ".field-reports-public", ".field-reports-console", ".wall", ".walls"];
+const BUNDLES = ["", ".field-reports-public", ".field-reports-console", ".wall", ".walls", ".alarms"];
 
 async function load(lang) {
   const parts = await Promise.all(BUNDLES.map(async (bundle) => {

@@ -1,6 +1,8 @@
 """The wall end to end, in real headless Chromium: the overview renders at 1920×1080 without console errors; a report
-filed through the API appears in its feed within a second; a kiosk screen (display key, no sign-in) follows a layout
-change live without reloading; screens reconnect by themselves after the server restarts."""
+filed through the API appears in its feed within a second; the field-report tile drills down agency → commune → item
+and the item opens (the back button walks back up); an alarm raised through POST /api/v1/events appears in the alarm
+panel within a second and an operator acknowledges it in the browser; a kiosk screen (display key, no sign-in)
+follows a layout change live without reloading; screens reconnect by themselves after the server restarts."""
 
 import http.cookiejar
 import json
@@ -9,6 +11,7 @@ import time
 import urllib.request
 import uuid
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -79,6 +82,16 @@ def run(e2e):
     def shot(driver, name):
         driver.save_screenshot(os.path.join(e2e.artifacts, name))
 
+    def click(selector, driver=staff):
+        """A real click; again once if a live refresh re-rendered the element in between."""
+        for attempt in (1, 2):
+            try:
+                driver.find_element(By.CSS_SELECTOR, selector).click()
+                return
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+
     def overview():
         e2e.context = "wall-overview"
         e2e.reset_browser_session()
@@ -130,6 +143,104 @@ def run(e2e):
         expect(elapsed <= 1.0, f"{code} took {elapsed:.2f} s to reach the wall")
         return f"{code} on the wall after {elapsed * 1000:.0f} ms"
 
+    def service_screen_drills_down():
+        e2e.context = "wall-drill"
+        staff.set_window_size(1920, 1080)
+        if "/wall" not in staff.current_url or "#" in staff.current_url:
+            staff.get(e2e.base + "/wall")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, ".wall-tile[data-tile='fieldreports'] a.wall-tile-drill"),
+             "the field-report tile has no drill-down link")
+
+        def first_open(path):
+            status, body = e2e.browser_fetch(path)
+            expect(status == 200, f"GET {path}: HTTP {status}")
+            row = next((row for row in body.get("rows", []) if (row.get("values") or {}).get("open")), None)
+            expect(row, f"no row with open reports in {path}")
+            return row["key"]
+
+        def level(name):
+            wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".wall-service[data-level='{name}'][data-ready='1']"),
+                 f"the service screen did not show the {name} level", timeout=10)
+
+        click(".wall-tile[data-tile='fieldreports'] a.wall-tile-drill")
+        level("agency")
+        fits = staff.execute_script("return document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1")
+        expect(fits, "the service screen does not fit 1920×1080 without page scrolling")
+        shot(staff, "wall-drill-1-agencies.png")
+        agency = first_open("/api/v1/wall/drill/fieldreports")
+        click(f".wall-service tr[data-key='{agency}'] a")
+        level("unit")
+        shot(staff, "wall-drill-2-communes.png")
+        unit = first_open(f"/api/v1/wall/drill/fieldreports?agency={agency}")
+        click(f".wall-service tr[data-key='{unit}'] a")
+        level("item")
+        crumbs = staff.execute_script("return [...document.querySelectorAll('.wall-service .wall-crumb')].map(li => li.textContent.trim())")
+        expect(len(crumbs) == 4, f"breadcrumb {crumbs}")
+        code = staff.find_element(By.CSS_SELECTOR, ".wall-service tr[data-code] a[data-item-code]").get_attribute("data-item-code")
+        shot(staff, "wall-drill-3-items.png")
+        click(f".wall-service tr[data-code='{code}'] a[data-item-code]")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"#wall-screen[data-view='case'] .wall-case[data-code='{code}'] .wall-case-title"),
+             f"the case view of {code} did not open", timeout=10)
+        shot(staff, "wall-drill-4-case.png")
+        staff.back()
+        level("item")
+        staff.back()
+        level("unit")
+        expect(f"/agency/{agency}" in staff.current_url and "/unit/" not in staff.current_url, f"back went to {staff.current_url}")
+        staff.execute_script("location.hash = ''")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-screen[data-view='overview']"), "not back on the overview")
+        return f"{agency} › {unit} › {code} ({' › '.join(crumbs)}); back button walks back up"
+
+    def alarm_acknowledged_on_the_wall():
+        e2e.context = "wall-alarms"
+        # The operator's wall (the leader may only look: no actions for leaders).
+        e2e.reset_browser_session()
+        e2e.open_login_page()
+        e2e.fill_login("dieuhanh", "IOC-dieuhanh-2026")
+        wait(staff, lambda d: "/login.html" not in d.current_url, "operator login failed")
+        staff.get(e2e.base + "/wall")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-live[data-status='live']"), "operator wall not live")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, ".wall-alarms[data-loaded='1']"), "the alarm panel did not load")
+        admin = state.get("admin") or Api(e2e.base, "admin", "IOC-admin-2026")
+        state["admin"] = admin
+        stamp = uuid.uuid4().hex[:8]
+        event = {"externalId": f"e2e-cam-{stamp}", "kind": "camera.offline", "severity": "critical",
+                 "occurredAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 "title": "Camera ngã sáu mất tín hiệu (kiểm thử)", "titleEn": "Roundabout camera offline (test)",
+                 "unitCode": "24133", "alarmKey": f"e2e-cam-{stamp}/offline"}
+        status, body = admin.call("POST", "/api/v1/events", {"events": [event]})
+        posted = time.monotonic()
+        expect(status == 201, f"POST /api/v1/events HTTP {status} {body}")
+        code = (body.get("events") or [{}])[0].get("alarm")
+        expect(code, f"no alarm raised: {body}")
+        row = f"#wall-alarms li[data-code='{code}']"
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='active']"), f"{code} not in the alarm panel", timeout=5)
+        elapsed = time.monotonic() - posted
+        expect(elapsed <= 1.0, f"{code} took {elapsed:.2f} s to reach the alarm panel")
+        click(f"{row} a")
+        detail = f"#wall-alarm-detail[data-code='{code}']"
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{detail}[data-ready='1'] button[data-action='acknowledge']"),
+             "the alarm detail offers no acknowledge button")
+        staff.find_element(By.CSS_SELECTOR, "#wall-alarm-note").send_keys("Đã cử kỹ thuật kiểm tra camera.")
+        click(f"{detail} button[data-action='acknowledge']")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{detail}[data-state='acknowledged'] .alarm-timeline-item[data-action='acknowledged']"),
+             "the timeline does not show the acknowledgement")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='acknowledged']"), "the panel still shows the alarm active")
+        shown = staff.execute_script("return document.querySelector(arguments[0]).textContent",
+                                     f"{detail} .alarm-timeline-item[data-action='acknowledged']")
+        shot(staff, "wall-alarms.png")
+        status, alarm = admin.call("GET", f"/api/v1/alarms/{code}")
+        expect(status == 200, f"GET /api/v1/alarms/{code} HTTP {status}")
+        expect(alarm.get("state") == "acknowledged", f"state {alarm.get('state')!r}")
+        by = alarm.get("acknowledgedBy") or ""
+        operator_line = e2e.display_lines.get("dieuhanh", "")
+        expect(by and (not operator_line or operator_line.startswith(by) or by.startswith(operator_line)),
+               f"acknowledgedBy {by!r}, the operator is {operator_line!r}")
+        expect(by in shown, f"the timeline shows {shown!r}, not {by!r}")
+        click("#wall-alarm-close")
+        wait(staff, lambda d: not d.find_elements(By.CSS_SELECTOR, "#wall-alarm-detail"), "the detail does not close")
+        return f"{code} on the wall after {elapsed * 1000:.0f} ms; acknowledged by {by}"
+
     def kiosk_follows_layout():
         nonlocal kiosk
         e2e.context = "wall-kiosk"
@@ -174,6 +285,8 @@ def run(e2e):
     if ok:
         r.check("wall shows a report filed through the API within a second", report_appears_within_a_second)
         r.check("wall overview at 4K and the leader's phone view", other_sizes)
+        r.check("wall field-report tile drills down agency → commune → item", service_screen_drills_down)
+        r.check("wall alarm raised through the API shows within a second and an operator acknowledges it", alarm_acknowledged_on_the_wall)
     r.check("wall kiosk screen follows a layout change and a takeover live", kiosk_follows_layout)
     if ok:
         r.check("wall screens reconnect after a server restart", reconnects_after_restart)

@@ -38,9 +38,13 @@ export function compactCount(count) {
 export function ageDuration(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   if (s < 60) return null;
-  if (s < 3600) return t("duration.minutes", { count: formatNumber(Math.floor(s / 60)) });
-  if (s < 48 * 3600) return t("duration.hours", { count: formatNumber(Math.floor(s / 3600)) });
-  return t("duration.days", { count: formatNumber(Math.floor(s / 86400)) });
+  const whole = (key, size) => {
+    const count = Math.floor(s / size);
+    return t(count === 1 ? `${key}One` : key, { count: formatNumber(count) });
+  };
+  if (s < 3600) return whole("duration.minutes", 60);
+  if (s < 48 * 3600) return whole("duration.hours", 3600);
+  return whole("duration.days", 86400);
 }
 
 /** "cập nhật 3 phút trước" (or "cập nhật vừa xong"). */

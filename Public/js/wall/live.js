@@ -45,6 +45,32 @@ export class LiveConnection {
     this.connect();
   }
 
+  /** Closes the socket for good (a console page that unmounts); listeners are dropped. */
+  stop() {
+    this.started = false;
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("offline", this.onOffline);
+    for (const name of Object.keys(this.timers)) this.clearTimer(name);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onmessage = ws.onclose = ws.onerror = null;
+      if (ws.readyState === WebSocket.CONNECTING) {
+        ws.onopen = () => ws.close(); // closing a socket still connecting makes the browser complain
+      } else {
+        ws.onopen = null;
+        try {
+          ws.close();
+        } catch {
+          // Already closed.
+        }
+      }
+    }
+    this.topicListeners.clear();
+    this.statusListeners.clear();
+    this.resyncListeners.clear();
+  }
+
   /** Resume from this id (the `lastEventId` of an HTTP snapshot), unless we have already seen later events. */
   resumeFrom(id) {
     if (typeof id !== "number" || !Number.isFinite(id)) return;

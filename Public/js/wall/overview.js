@@ -1,11 +1,12 @@
-// The overview: one tile per service, the province map and the live feed, fitted to one screen without scrolling
-// (1920×1080 and 4K alike; stacked and scrollable on a phone).
+// The overview: one tile per service, the province map, the open alarms and the live feed, fitted to one screen
+// without scrolling (1920×1080 and 4K alike; stacked and scrollable on a phone).
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { errorMessage } from "../api.js";
 import { createFeed } from "./feed.js";
 import { createWallMap, METRICS } from "./map.js";
 import { renderTile } from "./tiles.js";
+import { createAlarmPanel } from "./alarms.js";
 
 function tilesMessage(store) {
   if (store.error) return h("p", { class: "wall-panel-message is-error" }, t("wall.tiles.error"), " ", errorMessage(store.error));
@@ -38,8 +39,10 @@ export function createOverview(ctx, { kiosk = false, params = {} } = {}) {
   const metric = METRICS.includes(params.metric) ? params.metric : METRICS[0];
   const map = createWallMap(ctx.settings, ctx.live, { metric, interactive: !kiosk, metricPicker: !kiosk });
   const feed = createFeed(ctx.feed, { links });
+  const alarms = createAlarmPanel(ctx.alarmStore(), { interactive: !kiosk });
   const mapPanel = h("section", { class: "wall-map-panel", "aria-label": t("wall.map.label") }, map.element);
-  const element = h("div", { class: "wall-overview" }, tilesEl, mapPanel, feed.element);
+  const side = h("div", { class: "wall-side" }, alarms.element, feed.element);
+  const element = h("div", { class: "wall-overview" }, tilesEl, mapPanel, side);
 
   const render = () => renderTiles(tilesEl, ctx.overview, { links });
   const off = ctx.overview.on(render);
@@ -55,11 +58,13 @@ export function createOverview(ctx, { kiosk = false, params = {} } = {}) {
       mapPanel.setAttribute("aria-label", t("wall.map.label"));
       render();
       map.languageChanged();
+      alarms.languageChanged();
       feed.languageChanged();
     },
     destroy() {
       off();
       map.destroy();
+      alarms.destroy();
       feed.destroy();
     },
   };

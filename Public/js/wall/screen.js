@@ -77,6 +77,11 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
         const tile = ctx.overview.tile(view.params?.tile);
         return tile ? localized(tile.title) : t("wall.view.tile");
       }
+      case "service": {
+        const tile = ctx.overview.tile(view.params?.tile);
+        return tile ? localized(tile.title) : t("wall.view.service");
+      }
+      case "alarms": return t("wall.view.alarms");
       case "case": return t("wall.view.case", { code: view.params?.code ?? "" });
       case "url": return t("wall.view.url");
       default: return "";

@@ -11,6 +11,7 @@ const TILE_ICONS = {
   cameras: "camera",
   security: "shield",
   alerts: "bell",
+  alarms: "bell",
   dti: "trend",
   reports: "clipboard",
 };
@@ -102,7 +103,8 @@ function trendBlock(tile, large) {
 }
 
 /**
- * One tile. `link`: make the title a link to the service screen (console drill-down); `large`: the single-tile view.
+ * One tile. `link`: make the title a link — to the in-page service screen when the tile has `drill`, else to the
+ * console; `large`: the single-tile view.
  * Test hooks: `.wall-tile[data-tile=id]` with figures `[data-figure=key]`.
  */
 export function renderTile(tile, { link = true, large = false } = {}) {
@@ -111,8 +113,17 @@ export function renderTile(tile, { link = true, large = false } = {}) {
   const title = localized(tile.title) || tile.id;
   const href = typeof tile.link === "string" && tile.link.startsWith("/") && !tile.link.startsWith("//") ? tile.link : null;
   const figures = Array.isArray(tile.figures) ? tile.figures : [];
+  const drill = link && typeof tile.drill === "string" && /^[A-Za-z0-9._-]{1,64}$/.test(tile.drill) ? tile.drill : null;
+  // A tile with a service screen opens it in the page (the whole tile is the link); else the title opens the console.
+  const tileTitle = () => {
+    if (drill) {
+      return h("a", { class: "wall-tile-drill", href: `#service/${encodeURIComponent(drill)}`, dataset: { drill }, title: t("wall.tile.drill", { title }) },
+        title, h("span", { class: "wall-tile-chevron", "aria-hidden": "true" }, "›"));
+    }
+    return link && href ? h("a", { href, title: t("wall.tile.open", { title }) }, title) : title;
+  };
   const el = h("article", {
-    class: `wall-tile${large ? " wall-tile--large" : ""}`,
+    class: `wall-tile${large ? " wall-tile--large" : ""}${drill ? " is-drill" : ""}`,
     dataset: {
       tile: String(tile.id),
       stale: stale ? "1" : "0",
@@ -124,7 +135,7 @@ export function renderTile(tile, { link = true, large = false } = {}) {
   },
   h("header", { class: "wall-tile-head" },
     icon(TILE_ICONS[tile.id] || "chart", "icon wall-tile-icon"),
-    h("h2", { class: "wall-tile-title" }, link && href ? h("a", { href, title: t("wall.tile.open", { title }) }, title) : title),
+    h("h2", { class: "wall-tile-title" }, tileTitle()),
     h("span", { class: "wall-badge wall-badge-stale", hidden: !stale, title: t("wall.tile.staleHint") }, t("wall.tile.stale")),
     h("span", { class: "wall-age", dataset: { ageAt: freshness.lastDataAt || "" } },
       freshness.lastDataAt ? updatedAgoText(ageSeconds(freshness.lastDataAt)) : t("wall.age.unknown"))),

@@ -1,5 +1,6 @@
-// The single-purpose views a kiosk screen can show besides the overview: the full map, one tile big, one case,
-// a same-origin page, and a message. Each returns { element, kind, show, hide, languageChanged, destroy }.
+// The single-purpose views a kiosk screen can show besides the overview: the full map, one tile big, a service
+// screen (one tile drilled down), the alarms, one case, a same-origin page, and a message.
+// Each returns { element, kind, show, hide, languageChanged, destroy }.
 import { errorMessage } from "../api.js";
 import { h } from "../dom.js";
 import { formatDateTime, t } from "../i18n.js";
@@ -8,6 +9,8 @@ import { localized, updatedAgoText, ageSeconds } from "./format.js";
 import { createWallMap, METRICS } from "./map.js";
 import { isAbort, wallGet } from "./wall-api.js";
 import { renderTile } from "./tiles.js";
+import { serviceView } from "./drill.js";
+import { alarmsView } from "./alarms.js";
 
 const noop = () => {};
 
@@ -208,13 +211,18 @@ export function caseView(ctx, params = {}) {
   };
 }
 
-/** Builds the view for an assignment's `{kind, params}`. */
-export function buildView(ctx, view, { createOverview }) {
+/**
+ * Builds the view for an assignment's `{kind, params}`. `interactive`: the overview page's own routes (links that
+ * drill down); kiosk screens are read-only.
+ */
+export function buildView(ctx, view, { createOverview, interactive = false }) {
   const params = view?.params && typeof view.params === "object" ? view.params : {};
   switch (view?.kind) {
     case "overview": return createOverview(ctx, { kiosk: true, params });
     case "map": return mapView(ctx, params);
     case "tile": return tileView(ctx, params);
+    case "service": return serviceView(ctx, params, { interactive });
+    case "alarms": return alarmsView(ctx);
     case "case": return caseView(ctx, params);
     case "url": return urlView(params);
     default: return messageView(String(view?.kind || "unknown"), "wall.screen.unknownView", { kind: String(view?.kind ?? "") });

@@ -1,12 +1,15 @@
-// The wall page (wall.html): the overview at /wall (also the leaders' phone view, read-only), or one kiosk screen
-// of a video wall at /wall/<wall>/<screen> (or wall.html?wall=…&screen=… for testing).
+// The wall page (wall.html): the overview at /wall (also the leaders' phone view) with its own hash routes (service
+// screens, a case, an alarm's detail: routes.js), or one kiosk screen of a video wall at /wall/<wall>/<screen>
+// (or wall.html?wall=…&screen=… for testing).
 // One live connection, one overview store and one feed store serve whatever views the page shows.
 import { formatDateTime, getLanguage, initI18n, LANGUAGES, otherLanguage, setLanguage, t, applyI18n } from "../i18n.js";
 import { loadSettings, provinceName } from "../settings.js";
 import { hasDisplayKey, initDisplayKey, liveURL } from "./wall-api.js";
 import { LiveConnection } from "./live.js";
 import { createFeedStore, createOverviewStore } from "./store.js";
+import { createAlarmStore } from "./alarms.js";
 import { createOverview } from "./overview.js";
+import { startOverviewRoutes } from "./routes.js";
 import { startKiosk } from "./screen.js";
 import { refreshAges } from "./tiles.js";
 import { shortTime } from "./format.js";
@@ -34,7 +37,7 @@ export function parseRoute(pathname = location.pathname, search = location.searc
 }
 
 function loginRedirect() {
-  const next = location.pathname + location.search;
+  const next = location.pathname + location.search + location.hash; // back to the same service screen or alarm
   location.replace(`/login.html?next=${encodeURIComponent(next)}`);
 }
 
@@ -112,11 +115,17 @@ async function boot() {
   const onUnauthorized = () => {
     if (!kiosk && !hasDisplayKey()) loginRedirect();
   };
+  let alarmStore = null;
   const ctx = {
     settings,
     live,
     overview: createOverviewStore(live, { onUnauthorized }),
     feed: createFeedStore(live, { onUnauthorized }),
+    // Created by the first view that shows alarms (a kiosk screen that never does, never fetches them).
+    alarmStore: () => {
+      alarmStore ??= createAlarmStore(live, { onUnauthorized });
+      return alarmStore;
+    },
   };
 
   const host = $("wall-screen");
@@ -175,10 +184,8 @@ async function boot() {
     keepAwake();
   } else {
     const overview = createOverview(ctx, { kiosk: false });
-    host.replaceChildren(overview.element);
-    host.dataset.view = "overview";
-    overview.show();
-    controller = overview;
+    controller = startOverviewRoutes(ctx, { host, chrome, overview, createOverview });
+    ctx.overview.on(() => controller.refreshTitle());
     const firstData = ctx.overview.on(() => {
       firstData();
       chrome.onFirstRender();
