@@ -18,6 +18,10 @@ if [ "$(id -u)" = 0 ]; then
   as_owner=(runuser -u postgres --)
 fi
 
+# Tests trade durability for speed; IOC_PG_DURABLE=1 keeps PostgreSQL's defaults (fsync on), for benchmarks.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${IOC_PG_DURABLE:-0}" = 1 ]; then durability=""; fi
+
 case "$cmd" in
 start)
   mkdir -p "$dir"
@@ -26,7 +30,7 @@ start)
   "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U ioc --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
     || "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U ioc --auth=trust -E UTF8 --locale=C >"$dir/initdb.log" 2>&1
   "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 $durability" >/dev/null
   "$bin/psql" -q -h 127.0.0.1 -p "$port" -U ioc -d postgres -c "CREATE DATABASE ioc_test" >/dev/null
   url="postgres://ioc@127.0.0.1:$port/ioc_test?sslmode=disable"
   echo "$url" >"$dir/url"

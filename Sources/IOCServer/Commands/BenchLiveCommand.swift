@@ -38,6 +38,8 @@ struct BenchLiveCommand: AsyncCommand {
         var received = 0
         /// Summary mode: (first id, last id, receipt) per summary per client, resolved at the end.
         var ranges: [(Int64, Int64, UInt64)] = []
+        /// Ingest round trips (send → response), ms.
+        var ingests: [Double] = []
     }
 
     func run(using context: CommandContext, signature: Signature) async throws {
@@ -116,6 +118,8 @@ struct BenchLiveCommand: AsyncCommand {
                         recorder.lock.withLock { for n in numbers { recorder.sentByNumber[n] = sentAt } }
                         let res = try await http.execute(req, timeout: .seconds(30))
                         let body = try await res.body.collect(upTo: 1 << 22)
+                        let took = Double(DispatchTime.now().uptimeNanoseconds - sentAt) / 1_000_000
+                        recorder.lock.withLock { recorder.ingests.append(took) }
                         if res.status.code < 300 {
                             accepted.withLockedValue { $0 += batch }
                             struct Out: Decodable { struct Item: Decodable { var id: Int64 }; var events: [Item] }
@@ -148,6 +152,11 @@ struct BenchLiveCommand: AsyncCommand {
         context.console.print(String(format: "RESULT live mode=%@ clients=%d events=%d in %.1f s (%.0f/s, %d per request) expected=%d received=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f",
                                      summary ? "summary" : "raw", clients, events, elapsed, Double(events) / elapsed, batch, events * clients, received,
                                      pct(0.5), pct(0.99), lat.last ?? .nan))
+        let ingests = recorder.lock.withLock { recorder.ingests.sorted() }
+        if !ingests.isEmpty {
+            context.console.print(String(format: "RESULT ingest round trip (send → committed response): p50_ms=%.1f p99_ms=%.1f over %d requests",
+                                         ingests[ingests.count / 2], ingests[min(ingests.count - 1, Int(Double(ingests.count) * 0.99))], ingests.count))
+        }
         if let a = cpuBefore, let b = cpuAfter {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             context.console.print(String(format: "RESULT server_cpu=%.0f%% of one core (%.0f%% of 2 cores) over %.1f s", (b - a) / ticks / elapsed * 100, (b - a) / ticks / elapsed * 50, elapsed))

@@ -238,6 +238,10 @@ enum EventService {
                 pending.append((v.externalID, nil, e))
             }
             let accepted = record.feed.count
+            // The source is alive: its freshness is what the wall's "stale" badges read.
+            if sourceID != manualSource {
+                try await SourceModel.query(on: tx).filter(\.$id == sourceID).set(\.$lastDataAt, to: now).update()
+            }
             record.details = "accepted=\(accepted) duplicates=\(events.count - accepted) raised=\(raised) cleared=\(cleared)"
             changes.pending = pending
             return (accepted, record)

@@ -142,6 +142,8 @@ final class LiveClient: Sendable {
         var inFlight = 0
         var topics: Set<String> = []
         var closed = false
+        /// When the last frame was written (uptime ns): frames are at most one per flush interval.
+        var lastFlush: UInt64 = 0
     }
 
     let id = UUID()
@@ -168,10 +170,12 @@ final class LiveClient: Sendable {
         }
     }
 
-    /// Queues a pre-encoded message; drops the oldest one when the buffer is full.
+    /// Queues a pre-encoded message; drops the oldest one when the buffer is full. The first message after a quiet
+    /// spell goes out at once; later ones wait for the next frame (at most one frame per flush interval).
     func enqueue(_ message: String) {
-        let (schedule, droppedNow): (Bool, Int) = buffer.withLockedValue { b in
-            guard !b.closed else { return (false, 0) }
+        let interval = UInt64(hub.flushInterval.nanoseconds)
+        let (delay, droppedNow): (UInt64?, Int) = buffer.withLockedValue { b in
+            guard !b.closed else { return (nil, 0) }
             var dropped = 0
             b.pending.append(message)
             if b.pending.count > hub.bufferLimit {
@@ -179,13 +183,18 @@ final class LiveClient: Sendable {
                 b.pending.removeFirst(dropped)
                 b.dropped += dropped
             }
-            if b.flushScheduled { return (false, dropped) }
+            if b.flushScheduled { return (nil, dropped) }
             b.flushScheduled = true
-            return (true, dropped)
+            let now = DispatchTime.now().uptimeNanoseconds
+            let next = b.lastFlush + interval
+            return (next > now ? next - now : 0, dropped)
         }
         if droppedNow > 0 { hub.onDrop(droppedNow) }
-        if schedule {
-            ws.eventLoop.scheduleTask(in: hub.flushInterval) { [self] in flush() }
+        guard let delay else { return }
+        if delay == 0 {
+            ws.eventLoop.execute { [self] in flush() }
+        } else {
+            ws.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay))) { [self] in flush() }
         }
     }
 
@@ -207,6 +216,7 @@ final class LiveClient: Sendable {
             parts += "}"
             b.pending.removeAll(keepingCapacity: true)
             b.inFlight += 1
+            b.lastFlush = DispatchTime.now().uptimeNanoseconds
             return (parts, false)
         }
         if reschedule {

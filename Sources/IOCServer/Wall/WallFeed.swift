@@ -72,7 +72,7 @@ enum WallFeed {
     }
 }
 
-/// `wall.summary`: at most one message per interval (50 ms) while the feed moves, with the number of entries by tone,
+/// `wall.summary`: at most one message per interval (50 ms; the first after a quiet spell at once) while the feed moves, with the number of entries by tone,
 /// the id range and the newest few. A screen that shows counts, or a wall under a flood of events, subscribes to this
 /// instead of every entry: its traffic stays at 20 small messages a second whatever the event rate.
 final class WallFeedDigest: Sendable {
@@ -91,6 +91,8 @@ final class WallFeedDigest: Sendable {
         var firstId: Int64 = 0
         var lastId: Int64 = 0
         var scheduled = false
+        /// When the last summary went out (uptime ns).
+        var lastPublish: UInt64 = 0
     }
 
     static let latestLimit = 5
@@ -101,7 +103,8 @@ final class WallFeedDigest: Sendable {
 
     func add(_ items: [WallController.FeedItem], app: Application) {
         guard !items.isEmpty else { return }
-        let schedule: Bool = state.withLockedValue { s in
+        let intervalNs = UInt64(interval.nanoseconds)
+        let delay: UInt64? = state.withLockedValue { s in
             for i in items {
                 s.count += 1
                 s.tones[i.severity, default: 0] += 1
@@ -112,18 +115,27 @@ final class WallFeedDigest: Sendable {
             }
             s.pending.append(contentsOf: items.suffix(Self.latestLimit))
             if s.pending.count > Self.latestLimit { s.pending.removeFirst(s.pending.count - Self.latestLimit) }
-            if s.scheduled { return false }
+            if s.scheduled { return nil }
             s.scheduled = true
-            return true
+            // Throttled, not debounced: after a quiet spell the first entries go out at once.
+            let now = DispatchTime.now().uptimeNanoseconds
+            let next = s.lastPublish + intervalNs
+            return next > now ? next - now : 0
         }
-        guard schedule else { return }
-        app.eventLoopGroup.next().scheduleTask(in: interval) { [weak app, self] in
+        guard let delay else { return }
+        let publish: @Sendable () -> Void = { [weak app, self] in
             guard let app else { return }
             let summary: Summary = state.withLockedValue { s in
-                defer { s = State() }
+                let last = DispatchTime.now().uptimeNanoseconds
+                defer { s = State(); s.lastPublish = last }
                 return Summary(count: s.count, tones: s.tones, firstId: s.firstId, lastId: s.lastId, latest: s.pending.reversed())
             }
             app.live.publish(topic: "wall.summary", summary)
+        }
+        if delay == 0 {
+            app.eventLoopGroup.next().execute(publish)
+        } else {
+            app.eventLoopGroup.next().scheduleTask(in: .nanoseconds(Int64(delay)), publish)
         }
     }
 }
