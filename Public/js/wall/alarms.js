@@ -11,6 +11,7 @@ import {
   refreshAlarmAges, repeatBadge, severityBadge, severityOf, stateBadge, stateOf,
 } from "../alarms-ui.js";
 import { serverNow } from "./format.js";
+import { emitter } from "./store.js";
 import { hasDisplayKey, isAbort, wallGet } from "./wall-api.js";
 
 export const ALARM_MAX = 200;
@@ -20,19 +21,6 @@ const RETRY_MS = 30_000;
 const COUNTS_MIN_GAP_MS = 5_000;
 const AGE_TICK_MS = 15_000;
 const DETAIL_DEBOUNCE_MS = 250;
-
-function emitter() {
-  const listeners = new Set();
-  return {
-    on(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    emit(...args) {
-      for (const listener of [...listeners]) listener(...args);
-    },
-  };
-}
 
 /**
  * The open alarms (active + acknowledged), most urgent first, at most ALARM_MAX. A live `alarms` event updates its

@@ -9,7 +9,8 @@ const OVERVIEW_RETRY_MS = 15_000;
 const OVERVIEW_MIN_GAP_MS = 10_000;
 export const FEED_MAX = 100;
 
-function emitter() {
+/** A tiny listener set: `on(listener)` returns the function that removes it; `emit(...args)` calls them all. */
+export function emitter() {
   const listeners = new Set();
   return {
     on(listener) {

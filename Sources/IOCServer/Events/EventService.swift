@@ -394,22 +394,9 @@ enum EventService {
             var record = AuditRecord(actor: "user:\(user.username)", action: "alarm.\(action.rawValue)", targetType: "alarm", targetID: a.code,
                                      origin: origin, details: "state=\(a.state)" + (agency.map { " agency=\($0.code)" } ?? ""))
             if let feedType {
-                let e = EventModel()
-                e.at = now
-                e.occurredAt = now
-                e.origin = "ioc"
-                e.kind = feedType
-                e.feedType = feedType
-                e.level = "info"
-                e.tone = feedType == "alarm.cleared" ? "good" : "info"
-                e.title = "\(titleVi): \(a.title)"
-                e.titleEn = "\(titleEn): \(a.titleEn)"
-                e.unitCode = a.unitCode
-                e.lat = a.lat
-                e.lon = a.lon
-                e.ref = a.code
-                e.link = "/wall#alarm/\(a.code)"
-                record.feed = [e]
+                record.feed = [WallFeed.entry(feedType, tone: feedType == "alarm.cleared" ? "good" : "info", at: now,
+                                              title: .init(vi: "\(titleVi): \(a.title)", en: "\(titleEn): \(a.titleEn)"),
+                                              unit: a.unitCode, lat: a.lat, lon: a.lon, ref: a.code, link: "/wall#alarm/\(a.code)")]
             }
             return (a, record)
         }

@@ -29,21 +29,28 @@ enum WallFeed {
         guard let (feedType, tone) = caseFeedType(c, type: type) else { return nil }
         let name = d.categories[c.category]?.name ?? LocalizedMessage(vi: c.category, en: c.category)
         let label = CaseViews.eventLabel(String(feedType.dropFirst("report.".count)))
+        return entry(feedType, tone: tone, at: at, title: .init(vi: "\(label.vi): \(name.vi)", en: "\(label.en): \(name.en)"),
+                     unit: c.unitCode, lat: c.lat, lon: c.lon, ref: c.code, link: "/wall#case/\(c.code)")
+    }
+
+    /// A fact of IOC's own for the journal (`type` is both its kind and its feed type).
+    static func entry(_ type: String, tone: String, at: Date, title: LocalizedMessage, unit: String?, lat: Double?, lon: Double?,
+                      ref: String, link: String) -> EventModel {
         let e = EventModel()
         e.at = at
         e.occurredAt = at
         e.origin = "ioc"
-        e.kind = feedType
-        e.feedType = feedType
+        e.kind = type
+        e.feedType = type
         e.level = tone == "bad" ? "major" : tone == "warn" ? "minor" : "info"
         e.tone = tone
-        e.title = "\(label.vi): \(name.vi)"
-        e.titleEn = "\(label.en): \(name.en)"
-        e.unitCode = c.unitCode
-        e.lat = c.lat
-        e.lon = c.lon
-        e.ref = c.code
-        e.link = "/wall#case/\(c.code)"
+        e.title = title.vi
+        e.titleEn = title.en
+        e.unitCode = unit
+        e.lat = lat
+        e.lon = lon
+        e.ref = ref
+        e.link = link
         return e
     }
 
