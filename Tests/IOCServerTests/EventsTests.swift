@@ -221,7 +221,7 @@ struct EventsTests {
             var codes: [String] = []
             for _ in 0..<2 { codes.append(try #require(try await FR.post(app, FR.report()).json["code"] as? String)) }
             let overview = try await leader.send(.GET, "/api/v1/wall/overview")
-            #expect((overview.json["tiles"] as? [[String: Any]])?.compactMap { $0["drill"] as? String } == ["fieldreports", "publicservices"])
+            #expect((overview.json["tiles"] as? [[String: Any]])?.compactMap { $0["drill"] as? String } == ["fieldreports", "publicservices", "alarms"])
             // Reports at the BMT point go to the ward's committee (the default routing).
             let top = try await leader.send(.GET, "/api/v1/wall/drill/fieldreports")
             #expect(top.json["level"] as? String == "agency", "\(top.text.prefix(300))")
@@ -237,6 +237,18 @@ struct EventsTests {
             let items = list.json["items"] as? [[String: Any]] ?? []
             #expect(Set(items.compactMap { $0["code"] as? String }) == Set(codes))
             #expect(items.first?["link"] as? String == "/wall#case/\(items.first?["code"] as? String ?? "")")
+            // Alarms: unassigned ones are the operations centre's (IOC), then by commune, then the alarm itself.
+            try await makeUser(app, "op", role: .operator)
+            let op = TestClient(app); try await op.login("op")
+            let raised = try await op.send(.POST, "/api/v1/events", json: ["events": [Self.event("d1", severity: "critical")]])
+            let alarm = try #require((raised.json["events"] as? [[String: Any]])?.first?["alarm"] as? String)
+            let byAgency = try await leader.send(.GET, "/api/v1/wall/drill/alarms")
+            let ioc = try #require((byAgency.json["rows"] as? [[String: Any]])?.first, "\(byAgency.text.prefix(300))")
+            #expect(ioc["key"] as? String == "IOC" && (ioc["values"] as? [String: Any])?["critical"] as? Double == 1)
+            let alarmUnits = try await leader.send(.GET, "/api/v1/wall/drill/alarms?agency=IOC")
+            #expect((alarmUnits.json["rows"] as? [[String: Any]])?.first?["key"] as? String == "24133")
+            let alarmItems = try await leader.send(.GET, "/api/v1/wall/drill/alarms?agency=IOC&unit=24133")
+            #expect((alarmItems.json["items"] as? [[String: Any]])?.first?["link"] as? String == "/wall#alarm/\(alarm)")
             let ps = try await leader.send(.GET, "/api/v1/wall/drill/publicservices")
             #expect(ps.status == .ok && ps.json["level"] as? String == "agency")
             for bad in ["/api/v1/wall/drill/nothing", "/api/v1/wall/drill/fieldreports?agency=NOPE", "/api/v1/wall/drill/fieldreports?unit=01001"] {

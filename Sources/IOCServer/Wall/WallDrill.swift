@@ -204,6 +204,63 @@ enum WallDrillController {
                   agency: agencyRef(q.agency), unit: unitRef(q.unit, req.application), columns: [], rows: [], items: [])
     }
 
+    // MARK: Alarms
+
+    /// Open alarms by the agency handling them (unassigned ones are the operations centre's, agency `IOC`), then by
+    /// commune, then the alarms themselves.
+    static func alarms(_ req: Request, _ q: WallDrillQuery) async throws -> WallDrill {
+        let now = Date()
+        let d = try await req.application.caseDirectory.snapshot(on: req.db)
+        let title = LocalizedMessage(vi: "Cảnh báo", en: "Alarms")
+        let triage = d.agencyByCode["IOC"]
+        var rows = try await AlarmModel.query(on: req.db).filter(\.$state != "cleared").sort(\.$raisedAt, .descending).limit(5_000).all()
+        let agencyOf = { (a: AlarmModel) -> CaseDirectory.Agency? in a.agencyID.flatMap { d.agencies[$0] } ?? triage }
+        if let codes = q.scope.agencyCodes { rows = rows.filter { agencyOf($0).map { codes.contains($0.code) } ?? false } }
+        if let agency = q.agency { rows = rows.filter { agencyOf($0)?.id == agency.id } }
+        if let unit = q.unit { rows = rows.filter { $0.unitCode == unit } }
+        if q.level == .item {
+            let rank = ["critical": 0, "major": 1, "minor": 2]
+            let items = rows.sorted { ($0.state == "active" ? 0 : 1, rank[$0.severity] ?? 3, -$0.raisedAt.timeIntervalSince1970)
+                                      < ($1.state == "active" ? 0 : 1, rank[$1.severity] ?? 3, -$1.raisedAt.timeIntervalSince1970) }
+                .prefix(200).map { a in
+                    WallDrill.Item(code: a.code, title: .init(vi: a.title, en: a.titleEn), status: a.state,
+                                   statusLabel: a.state == "active" ? .init(vi: "Chưa xác nhận", en: "Unacknowledged") : .init(vi: "Đã xác nhận", en: "Acknowledged"),
+                                   at: a.raisedAt, dueAt: nil, overdue: a.state == "active",
+                                   place: a.unitCode.flatMap { req.application.reference.units[$0]?.fullName }, agency: agencyOf(a)?.name,
+                                   link: "/wall#alarm/\(a.code)")
+                }
+            return WallDrill(tile: "alarms", title: title, level: .item, asOf: now, agency: agencyRef(q.agency), unit: unitRef(q.unit, req.application),
+                             columns: [], rows: [], items: Array(items))
+        }
+        var groups: [String: (name: String, open: Int, active: Int, critical: Int)] = [:]
+        for a in rows {
+            let key: String, name: String
+            if q.level == .agency {
+                guard let agency = agencyOf(a) else { continue }
+                key = agency.code; name = agency.name
+            } else {
+                guard let unit = a.unitCode else { continue }
+                key = unit; name = req.application.reference.units[unit]?.fullName ?? unit
+            }
+            var g = groups[key] ?? (name, 0, 0, 0)
+            g.open += 1
+            if a.state == "active" { g.active += 1 }
+            if a.severity == "critical" { g.critical += 1 }
+            groups[key] = g
+        }
+        let out = groups.map { key, g in
+            WallDrill.Row(key: key, name: g.name, values: ["active": Double(g.active), "critical": Double(g.critical), "open": Double(g.open)],
+                          severity: ["active": g.active > 0 ? "bad" : "good", "critical": g.critical > 0 ? "bad" : "good"])
+        }
+        return WallDrill(tile: "alarms", title: title, level: q.level, asOf: now, agency: agencyRef(q.agency), unit: nil,
+                         columns: [
+                            .init(key: "active", label: .init(vi: "Chưa xác nhận", en: "Unacknowledged"), format: "integer"),
+                            .init(key: "critical", label: .init(vi: "Nghiêm trọng", en: "Critical"), format: "integer"),
+                            .init(key: "open", label: .init(vi: "Đang mở", en: "Open"), format: "integer"),
+                         ],
+                         rows: sorted(out, by: ["critical", "active", "open"]), items: [])
+    }
+
     // MARK: Public services
 
     static func publicServices(_ req: Request, _ q: WallDrillQuery) async throws -> WallDrill {

@@ -95,6 +95,7 @@ enum WallTileProviders {
     static func register(_ app: Application) {
         app.wallTiles.registerDrill("fieldreports", WallDrillController.fieldReports)
         app.wallTiles.registerDrill("publicservices", WallDrillController.publicServices)
+        app.wallTiles.registerDrill("alarms", WallDrillController.alarms)
         app.wallTiles.register("fieldreports") { req, _ in
             let s = try await FieldReportsController.summary(req)
             let trend = try await dailyCounts(req.db, table: CaseModel.schema, column: "received_at", days: 14, now: s.asOf, extraWhere: " AND kind = 'field_report'")
