@@ -12,15 +12,20 @@ import Vapor
 final class LiveBridge: Sendable {
     let channel: String
     let origin = UUID().uuidString.prefix(12).lowercased()
-    private let outbound: AsyncStream<String>.Continuation
-    private let stream: AsyncStream<String>
+    /// Payloads waiting to be sent (bounded: the oldest go first when the database is unreachable for long).
+    private let pending = NIOLockedValueBox<[String]>([])
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakeStream: AsyncStream<Void>
+    static let pendingLimit = 10_000
+    /// Notifications per statement: a batch of a thousand events is five round trips, not a thousand.
+    static let perStatement = 200
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     private let connected = NIOLockedValueBox(false)
 
     init(schema: String?) {
         let name = "ioc_live_" + (schema ?? "public").lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" }
         channel = String(name.prefix(63))
-        (stream, outbound) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        (wakeStream, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     var isListening: Bool { connected.withLockedValue { $0 } }
@@ -30,19 +35,43 @@ final class LiveBridge: Sendable {
         // pg_notify payloads are limited to 8000 bytes; larger events stay local.
         let payload = #"{"o":"\#(origin)","t":"\#(LiveHub.escape(topic))","d":\#(json)}"#
         guard payload.utf8.count < 7_900 else { return }
-        outbound.yield(payload)
+        pending.withLockedValue { p in
+            if p.count >= Self.pendingLimit { p.removeFirst(p.count - Self.pendingLimit + 1) }
+            p.append(payload)
+        }
+        wake.yield()
+    }
+
+    /// Takes up to `perStatement` waiting payloads, oldest first.
+    private func take() -> [String] {
+        pending.withLockedValue { p in
+            let batch = Array(p.prefix(Self.perStatement))
+            p.removeFirst(batch.count)
+            return batch
+        }
     }
 
     func start(app: Application, configuration: SQLPostgresConfiguration) {
         let channel = self.channel
         let origin = String(self.origin)
         let logger = Logger(label: "ioc.live.bridge")
-        let sender = Task {
-            for await payload in stream {
-                do {
-                    try await (app.db as! any SQLDatabase).raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run()
-                } catch {
-                    logger.warning("live bridge: notify failed: \(String(describing: error))")
+        let sender = Task { [self] in
+            for await _ in wakeStream {
+                // Everything queued meanwhile goes in as few statements as possible (one pg_notify each, in order).
+                while case let batch = take(), !batch.isEmpty {
+                    var query = SQLQueryString("SELECT ")
+                    for (i, payload) in batch.enumerated() {
+                        query.appendInterpolation(unsafeRaw: i == 0 ? "pg_notify(" : ", pg_notify(")
+                        query.appendInterpolation(bind: channel)
+                        query.appendInterpolation(unsafeRaw: ", ")
+                        query.appendInterpolation(bind: payload)
+                        query.appendInterpolation(unsafeRaw: ")")
+                    }
+                    do {
+                        try await (app.db as! any SQLDatabase).raw(query).run()
+                    } catch {
+                        logger.warning("live bridge: notify failed: \(String(describing: error))")
+                    }
                 }
             }
         }
@@ -82,7 +111,7 @@ final class LiveBridge: Sendable {
     }
 
     func stop() {
-        outbound.finish()
+        wake.finish()
         for t in tasks.withLockedValue({ $0 }) { t.cancel() }
     }
 }
