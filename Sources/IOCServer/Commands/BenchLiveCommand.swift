@@ -60,7 +60,8 @@ struct BenchLiveCommand: AsyncCommand {
         let topic = summary ? "wall.summary" : "wall"
         for _ in 0..<clients {
             let promise = group.next().makePromise(of: WebSocket.self)
-            WebSocket.connect(scheme: "ws", host: host, port: port, path: "/api/v1/live", query: "key=\(key)", on: group) { ws in
+            WebSocket.connect(scheme: "ws", host: host, port: port, path: "/api/v1/live", query: "key=\(key)",
+                              configuration: .init(maxFrameSize: 1 << 24), on: group) { ws in
                 ws.onText { ws, text in
                     if text.contains("\"subscribed\"") { ready.withLockedValue { $0 += 1 }; return }
                     guard text.hasPrefix(#"{"type":"events""#) else { return }
