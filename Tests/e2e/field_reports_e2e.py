@@ -10,6 +10,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -23,6 +24,19 @@ DESCRIPTION = "Ổ gà lớn trước số 45 Lê Duẩn, xe máy suýt ngã (ki
 def expect(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def click_id(driver, element_id, attempts=5):
+    """Finds and clicks an element by id; the case page re-renders on live events (the action just taken comes back
+    as one), so a button found a moment ago may have been replaced: find it again rather than fail."""
+    for attempt in range(attempts):
+        try:
+            driver.find_element(By.ID, element_id).click()
+            return
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def citizen_browser(e2e):
@@ -114,12 +128,12 @@ def run(e2e):
 
     def operator_assigns():
         code = state["code"]
-        staff.find_element(By.ID, f"frc-link-{code}").click()
+        click_id(staff, f"frc-link-{code}")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".view-field-reports[data-ready='1'][data-case-code='{code}']"), "case page not ready")
-        staff.find_element(By.ID, "frc-action-assign").click()
+        click_id(staff, "frc-action-assign")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#frc-f-agency option[value='UBND-24133']"), "agency picker without UBND-24133")
         Select(staff.find_element(By.ID, "frc-f-agency")).select_by_value("UBND-24133")
-        staff.find_element(By.ID, "frc-action-submit").click()
+        click_id(staff, "frc-action-submit")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='assigned']"), "status did not become assigned")
         shot(staff, "fr-5-operator-assigned.png")
         return "assigned to UBND phường Buôn Ma Thuột"
@@ -132,16 +146,16 @@ def run(e2e):
         login("canbo.bmt", "IOC-canbo-2026")
         staff.get(e2e.base + f"/#/field-reports/case/{code}")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".view-field-reports[data-ready='1'][data-case-code='{code}']"), "case page not ready")
-        staff.find_element(By.ID, "frc-action-start").click()
+        click_id(staff, "frc-action-start")
         wait(staff, lambda d: d.find_elements(By.ID, "frc-action-submit"), "start form missing")
-        staff.find_element(By.ID, "frc-action-submit").click()
+        click_id(staff, "frc-action-submit")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='in_progress']"), "status did not become in_progress")
         wait(staff, lambda d: d.find_elements(By.ID, "frc-action-resolve"), "no resolve action")
-        staff.find_element(By.ID, "frc-action-resolve").click()
+        click_id(staff, "frc-action-resolve")
         wait(staff, lambda d: d.find_elements(By.ID, "frc-f-result"), "resolve form missing")
         staff.find_element(By.ID, "frc-f-result").send_keys("Đã vá ổ gà bằng bê tông nhựa nóng, thông xe an toàn.")
         staff.find_element(By.ID, "frc-f-photos").send_keys(RESULT_PHOTO)
-        staff.find_element(By.ID, "frc-action-submit").click()
+        click_id(staff, "frc-action-submit")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "[data-case-status='resolved']"), "status did not become resolved")
         shot(staff, "fr-6-officer-resolved.png")
         return "resolved with a result photo"

@@ -1,8 +1,9 @@
 """The wall end to end, in real headless Chromium: the overview renders at 1920×1080 without console errors; a report
 filed through the API appears in its feed within a second; the field-report tile drills down agency → commune → item
 and the item opens (the back button walks back up); an alarm raised through POST /api/v1/events appears in the alarm
-panel within a second and an operator acknowledges it in the browser; a kiosk screen (display key, no sign-in)
-follows a layout change live without reloading; screens reconnect by themselves after the server restarts."""
+panel within a second, as a marker on the map too, and an operator acknowledges it in the browser (the marker follows);
+a kiosk screen (display key, no sign-in) follows a layout change live without reloading; screens reconnect by
+themselves after the server restarts."""
 
 import http.cookiejar
 import json
@@ -207,7 +208,7 @@ def run(e2e):
         event = {"externalId": f"e2e-cam-{stamp}", "kind": "camera.offline", "severity": "critical",
                  "occurredAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                  "title": "Camera ngã sáu mất tín hiệu (kiểm thử)", "titleEn": "Roundabout camera offline (test)",
-                 "unitCode": "24133", "alarmKey": f"e2e-cam-{stamp}/offline"}
+                 "unitCode": "24133", "lat": 12.6600, "lon": 108.0300, "alarmKey": f"e2e-cam-{stamp}/offline"}
         status, body = admin.call("POST", "/api/v1/events", {"events": [event]})
         posted = time.monotonic()
         expect(status == 201, f"POST /api/v1/events HTTP {status} {body}")
@@ -217,6 +218,16 @@ def run(e2e):
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='active']"), f"{code} not in the alarm panel", timeout=5)
         elapsed = time.monotonic() - posted
         expect(elapsed <= 1.0, f"{code} took {elapsed:.2f} s to reach the alarm panel")
+        # The same live event puts it on the overview's map (a marker above the reports), its tooltip naming it.
+        marker = f"#wall-map .wall-alarm-marker[data-alarm-code='{code}']"
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{marker}[data-state='active'][data-severity='critical']"),
+             f"{code} not on the wall map", timeout=2)
+        hover = "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent(arguments[1], {bubbles: true}))"
+        staff.execute_script(hover, marker, "mouseover")  # not a pointer move: another alarm's marker may lie on top
+        wait(staff, lambda d: code in d.execute_script("return [...document.querySelectorAll('.wall-alarm-tooltip')].map(t => t.textContent).join(' ')"),
+             f"the map marker of {code} shows no tooltip with its code", timeout=2)
+        shot(staff, "wall-map-alarms.png")
+        staff.execute_script(hover, marker, "mouseout")
         click(f"{row} a")
         detail = f"#wall-alarm-detail[data-code='{code}']"
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{detail}[data-ready='1'] button[data-action='acknowledge']"),
@@ -226,6 +237,7 @@ def run(e2e):
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{detail}[data-state='acknowledged'] .alarm-timeline-item[data-action='acknowledged']"),
              "the timeline does not show the acknowledgement")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='acknowledged']"), "the panel still shows the alarm active")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{marker}[data-state='acknowledged']"), "the map marker still shows the alarm active", timeout=2)
         shown = staff.execute_script("return document.querySelector(arguments[0]).textContent",
                                      f"{detail} .alarm-timeline-item[data-action='acknowledged']")
         shot(staff, "wall-alarms.png")
@@ -239,7 +251,7 @@ def run(e2e):
         expect(by in shown, f"the timeline shows {shown!r}, not {by!r}")
         click("#wall-alarm-close")
         wait(staff, lambda d: not d.find_elements(By.CSS_SELECTOR, "#wall-alarm-detail"), "the detail does not close")
-        return f"{code} on the wall after {elapsed * 1000:.0f} ms; acknowledged by {by}"
+        return f"{code} on the wall and its map after {elapsed * 1000:.0f} ms; acknowledged by {by}"
 
     def kiosk_follows_layout():
         nonlocal kiosk

@@ -1,15 +1,16 @@
-// The wall map: the province's commune boundaries (offline, from the server), a choropleth by a metric, and the
-// field reports as server-side clusters or points.
+// The wall map: the province's commune boundaries (offline, from the server), a choropleth by a metric, the
+// field reports as server-side clusters or points, and the open alarms that have a point (alarm-layer.js).
 //
 // Fluid at 100,000 reports: the server clusters per viewport and zoom (GET /api/v1/map/reports), the page asks only
 // for what the viewport shows (debounced on `moveend`, the previous request aborted), and draws everything on one
 // canvas (no DOM node per marker). Live `fieldreports` events update the points/clusters at once, then a lazy refetch
 // (at most every 10 s) brings the server's exact figures.
-// Test hooks: `#wall-map[data-ready="1"][data-points][data-cells]`.
+// Test hooks: `#wall-map[data-ready="1"][data-points][data-cells][data-alarms]`, `.wall-alarm-marker[data-alarm-code]`.
 import { h } from "../dom.js";
 import { formatNumber, t } from "../i18n.js";
 import { loadBoundaries, unitDisplayName } from "../units.js";
 import { compactCount, localized } from "./format.js";
+import { alarmLegendRows, createAlarmLayer } from "./alarm-layer.js";
 import { isAbort, wallGet } from "./wall-api.js";
 
 export const METRICS = ["fieldreports.open", "fieldreports.overdue", "fieldreports.received30d"];
@@ -60,7 +61,8 @@ function classColor(value, breaks) {
 }
 
 /**
- * createWallMap(settings, live, { metric, interactive, metricPicker, status })
+ * createWallMap(settings, live, { metric, interactive, metricPicker, status, alarms })
+ * `alarms`: the page's alarm store (createAlarmStore), for the alarm markers; without it, the map has none.
  * → { element, show(), hide(), setMetric(m), languageChanged(), destroy() }
  */
 export function createWallMap(settings, live, options = {}) {
@@ -78,6 +80,7 @@ export function createWallMap(settings, live, options = {}) {
   let provinceBounds = null;
   let legendEl = null;
   let pickerEl = null;
+  let alarmLayer = null;
   let choropleth = null; // { metric, label, values, max }
   let breaks = [];
   const timers = { move: null, reports: null, choropleth: null, choroLive: null };
@@ -238,6 +241,15 @@ export function createWallMap(settings, live, options = {}) {
     timers.move = setTimeout(fetchReports, MOVE_DEBOUNCE_MS);
   });
   map.on("resize", resetCanvas);
+
+  // ---- open alarms (markers above the reports) ----
+
+  if (options.alarms) {
+    alarmLayer = createAlarmLayer(map, options.alarms, {
+      interactive,
+      onChange: (count) => { mapEl.dataset.alarms = String(count); },
+    });
+  }
 
   // ---- fetching reports ----
 
@@ -511,6 +523,7 @@ export function createWallMap(settings, live, options = {}) {
         h("li", {}, swatch(CLUSTER_FILL, "is-round"), h("span", {}, t(mode === "cells" ? "wall.map.cluster" : "wall.map.point"))),
         h("li", {}, swatch(OVERDUE_FILL, "is-round"), h("span", {}, t("wall.map.overdue")))),
       h("p", { class: "wall-legend-total" }, t("wall.map.inView", { count: formatNumber(total) })));
+    if (alarmLayer) rows.push(...alarmLegendRows());
     legendEl.replaceChildren(...rows);
   }
 
@@ -580,8 +593,13 @@ export function createWallMap(settings, live, options = {}) {
     const size = map.getSize();
     if (size.x < 10 || size.y < 10) return; // not laid out yet (hidden, or not in the page): show() fits later
     const pad = Math.round(16 * remScale());
-    // On a narrow map (phone) the legend spans the bottom: keep the province above it.
-    const below = size.x < 600 && legendEl ? legendEl.offsetHeight : 0;
+    // On a narrow map (phone) the legend spans the bottom: keep the province above it. Elsewhere the legend sits in
+    // the lower-left corner: lift the province clear of it when that costs no zoom (the map has height to spare).
+    let below = size.x < 600 && legendEl ? legendEl.offsetHeight : 0;
+    if (!below && legendEl?.offsetHeight) {
+      const zoomWith = (extra) => map.getBoundsZoom(provinceBounds, false, L.point(2 * pad, 2 * pad + extra));
+      if (zoomWith(legendEl.offsetHeight) >= zoomWith(0)) below = legendEl.offsetHeight;
+    }
     fitting = true;
     try {
       map.fitBounds(provinceBounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad, pad + below], animate: false });
@@ -660,6 +678,7 @@ export function createWallMap(settings, live, options = {}) {
     fit();
   }) : null;
   resizeObserver?.observe(mapEl);
+  if (legendEl) resizeObserver?.observe(legendEl); // a legend that grows (classes, alarms) may need the province moved
 
   loadGeo();
   loadChoropleth();
@@ -680,9 +699,12 @@ export function createWallMap(settings, live, options = {}) {
     languageChanged() {
       renderLegend();
       renderPicker();
+      alarmLayer?.languageChanged();
     },
     destroy() {
       destroyed = true;
+      alarmLayer?.destroy();
+      alarmLayer = null;
       for (const off of offLive) off();
       for (const timer of Object.values(timers)) clearTimeout(timer);
       for (const controller of Object.values(controllers)) controller?.abort();

@@ -31,15 +31,16 @@ export function renderTiles(container, store, { links }) {
 
 /**
  * createOverview(ctx, { kiosk, params }) → view { element, show, hide, languageChanged, destroy }.
- * `ctx`: { settings, live, overview, feed } (the page's shared connection and stores).
+ * `ctx`: { settings, live, overview, feed, alarmStore() } (the page's shared connection and stores).
  */
 export function createOverview(ctx, { kiosk = false, params = {} } = {}) {
   const links = !kiosk;
   const tilesEl = h("section", { class: "wall-tiles", id: "wall-tiles", "aria-label": t("wall.tiles.label") });
   const metric = METRICS.includes(params.metric) ? params.metric : METRICS[0];
-  const map = createWallMap(ctx.settings, ctx.live, { metric, interactive: !kiosk, metricPicker: !kiosk });
+  const alarmStore = ctx.alarmStore();
+  const map = createWallMap(ctx.settings, ctx.live, { metric, interactive: !kiosk, metricPicker: !kiosk, alarms: alarmStore });
   const feed = createFeed(ctx.feed, { links });
-  const alarms = createAlarmPanel(ctx.alarmStore(), { interactive: !kiosk });
+  const alarms = createAlarmPanel(alarmStore, { interactive: !kiosk });
   const mapPanel = h("section", { class: "wall-map-panel", "aria-label": t("wall.map.label") }, map.element);
   const side = h("div", { class: "wall-side" }, alarms.element, feed.element);
   const element = h("div", { class: "wall-overview" }, tilesEl, mapPanel, side);

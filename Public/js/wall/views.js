@@ -22,10 +22,10 @@ export function messageView(kind, textKey, params) {
   return { element, kind, show: noop, hide: noop, languageChanged: render, destroy: noop };
 }
 
-/** The province map on the whole screen, coloured by `params.metric`. */
+/** The province map on the whole screen, coloured by `params.metric`, with the open alarms (read-only). */
 export function mapView(ctx, params = {}) {
   const metric = METRICS.includes(params.metric) ? params.metric : params.metric === "" ? "" : METRICS[0];
-  const map = createWallMap(ctx.settings, ctx.live, { metric, interactive: false, status: params.status });
+  const map = createWallMap(ctx.settings, ctx.live, { metric, interactive: false, status: params.status, alarms: ctx.alarmStore?.() });
   const element = h("div", { class: "wall-mapview" }, map.element);
   return { element, kind: "map", show: map.show, hide: map.hide, languageChanged: map.languageChanged, destroy: map.destroy };
 }
