@@ -52,7 +52,10 @@ struct BenchLiveCommand: AsyncCommand {
         let seconds = max(1, signature.seconds ?? 10)
         let summary = (signature.mode ?? "summary") != "raw"
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let http = HTTPClient(eventLoopGroupProvider: .shared(group))
+        // The source sends on a thread of its own: busy WebSocket clients must not delay its requests (that would be
+        // counted as ingest latency).
+        let publisherGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let http = HTTPClient(eventLoopGroupProvider: .shared(publisherGroup))
         let recorder = Recorder()
         guard let u = URL(string: base), let host = u.host, let port = u.port else { throw CommandFailure("bad --url") }
         var sockets: [WebSocket] = []
@@ -168,6 +171,7 @@ struct BenchLiveCommand: AsyncCommand {
         for ws in sockets { try? await ws.close() }
         try await http.shutdown()
         try await group.shutdownGracefully()
+        try await publisherGroup.shutdownGracefully()
     }
 
     static let marker = Array(#""vi":"BENCH "#.utf8)
