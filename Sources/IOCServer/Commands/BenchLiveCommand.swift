@@ -70,13 +70,10 @@ struct BenchLiveCommand: AsyncCommand {
                     guard text.hasPrefix(#"{"type":"events""#) else { return }
                     let now = DispatchTime.now().uptimeNanoseconds
                     if summary {
-                        // Each summary names the journal ids it covers (key order in the JSON is not fixed: parse it).
-                        guard let frame = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return }
-                        let found: [(Int64, Int64, UInt64)] = ((frame["events"] as? [[String: Any]]) ?? []).compactMap { e in
-                            guard let d = e["data"] as? [String: Any], let first = (d["firstId"] as? NSNumber)?.int64Value,
-                                  let last = (d["lastId"] as? NSNumber)?.int64Value else { return nil }
-                            return (first, last, now)
-                        }
+                        // Each summary names the journal ids it covers. Key order inside an object is not fixed, but
+                        // each summary has one of each key: the n-th firstId and the n-th lastId belong together.
+                        let firsts = Self.numbers(after: Self.firstIdMarker, in: text), lasts = Self.numbers(after: Self.lastIdMarker, in: text)
+                        let found: [(Int64, Int64, UInt64)] = zip(firsts, lasts).map { (Int64($0), Int64($1), now) }
                         recorder.lock.withLock { recorder.ranges.append(contentsOf: found) }
                         return
                     }
@@ -175,13 +172,17 @@ struct BenchLiveCommand: AsyncCommand {
     }
 
     static let marker = Array(#""vi":"BENCH "#.utf8)
+    static let firstIdMarker = Array(#""firstId":"#.utf8)
+    static let lastIdMarker = Array(#""lastId":"#.utf8)
 
     /// The numbers after each `"vi":"BENCH ` in a frame.
-    static func benchNumbers(_ text: String) -> [Int] {
+    static func benchNumbers(_ text: String) -> [Int] { numbers(after: marker, in: text) }
+
+    /// The numbers after each occurrence of `m` in `text` (a byte scan: Foundation's string search is slow on Linux).
+    static func numbers(after m: [UInt8], in text: String) -> [Int] {
         var out: [Int] = []
         var text = text
         text.withUTF8 { bytes in
-            let m = marker
             var i = 0
             let end = bytes.count - m.count
             while i <= end {
