@@ -32,6 +32,8 @@ struct EventsTests {
             ]])
             #expect(first.status == .created, "\(first.text)")
             #expect(first.json["accepted"] as? Int == 2)
+            // The source is alive: its freshness (what the "stale" badges read) moved with the ingest.
+            #expect(try await SourceModel.query(on: app.db).filter(\.$name == "vms-bmt").first()?.lastDataAt != nil)
             let items = first.json["events"] as? [[String: Any]] ?? []
             let alarm = try #require(items.first?["alarm"] as? String)
             #expect(alarm.hasPrefix("CB-") && items.last?["alarm"] == nil)

@@ -148,6 +148,10 @@ struct FieldReportTests {
             let types = try await CaseEventModel.query(on: app.db).filter(\.$caseID == c.id!).sort(\.$at).all().map(\.type)
             #expect(types == ["created", "warned", "breached"])
             #expect(c.breachedAt == FR.vn(2026, 5, 6, 10))
+            // The wall's feed journal has the same story, each step once, committed by the sweeps that made it.
+            let feed = try await EventModel.query(on: app.db).filter(\.$ref == code).sort(\.$id).all()
+            #expect(feed.map(\.feedType) == ["report.created", "report.warned", "report.breached"])
+            #expect(feed.last?.at == FR.vn(2026, 5, 6, 10) && feed.last?.tone == "bad")
             // Urgent reports run 24/7: a dangerous tree at 22:00 on a Saturday is overdue at midnight.
             app.caseClock.set(FR.vn(2026, 5, 2, 22))
             let tree = try await FR.post(app, FR.report(category: "cay-xanh"))

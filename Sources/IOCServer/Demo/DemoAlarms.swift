@@ -76,9 +76,7 @@ enum DemoAlarms {
     /// Raises, through the ingest sources use, an event for template `t` (or its all-clear).
     static func send(_ t: Template, app: Application, sources: [String: UUID], at: Date, clear: Bool = false) async throws -> EventService.Outcome {
         var v = valid(t, id: "\(t.key)@\(Int(at.timeIntervalSince1970 * 1000))", at: at, clear: clear)
-        if let point = Optional(Coordinate(latitude: t.lat, longitude: t.lon)) {
-            v.unitCode = try? FieldReportService.commune(of: point, app: app)
-        }
+        v.unitCode = try? FieldReportService.commune(of: Coordinate(latitude: t.lat, longitude: t.lon), app: app)
         return try await EventService.ingest([v], sourceID: sources[t.source]!, sourceName: t.source, actor: "source:\(t.source)",
                                              origin: "demo", app: app, db: app.db, now: at)
     }

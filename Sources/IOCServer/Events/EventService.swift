@@ -132,6 +132,14 @@ enum EventService {
 
     static let severityRank = ["minor": 1, "major": 2, "critical": 3]
 
+    /// The key of the alarm an event raises, repeats or clears (nil when it touches none): minor+ events with an
+    /// `alarmKey`, and every major/critical one (keyed by its own id when it has no `alarmKey`).
+    static func alarmKey(_ v: Valid, sourceID: UUID) -> String? {
+        let raises = v.level != "info" && (v.alarmKey != nil || v.level == "major" || v.level == "critical")
+        guard raises || v.clear else { return nil }
+        return "\(sourceID.uuidString.prefix(8))|" + (v.alarmKey ?? "event:\(v.externalID)")
+    }
+
     /// Stores a batch of events (idempotent per source and externalId) with the alarms they raise, repeat or clear,
     /// in one transaction; then publishes the feed entries and alarm changes.
     static func ingest(_ events: [Valid], sourceID: UUID, sourceName: String, actor: String, origin: String,
@@ -152,7 +160,13 @@ enum EventService {
                 }
             }
             var record = AuditRecord(actor: actor, action: "events.ingest", targetType: "source", targetID: sourceName, origin: origin)
+            // The open alarms the batch may repeat or clear, in one query (not one per event).
             var open: [String: AlarmModel] = [:]
+            let keys = Array(Set(events.compactMap { alarmKey($0, sourceID: sourceID) }))
+            for chunk in stride(from: 0, to: keys.count, by: 500) {
+                let part = Array(keys[chunk..<min(chunk + 500, keys.count)])
+                for a in try await AlarmModel.query(on: tx).filter(\.$key ~~ part).filter(\.$state != "cleared").all() { open[a.key] = a }
+            }
             var raised = 0, cleared = 0
             var pending: [(String, EventModel?, EventModel?)] = []
             for v in events {
@@ -172,13 +186,8 @@ enum EventService {
                 e.unitCode = v.unitCode
                 e.lat = v.lat
                 e.lon = v.lon
-                let raises = v.level != "info" && (v.alarmKey != nil || v.level == "major" || v.level == "critical")
-                if raises || v.clear {
-                    let key = "\(sourceID.uuidString.prefix(8))|" + (v.alarmKey ?? "event:\(v.externalID)")
-                    var alarm = open[key]
-                    if alarm == nil {
-                        alarm = try await AlarmModel.query(on: tx).filter(\.$key == key).filter(\.$state != "cleared").first()
-                    }
+                if let key = alarmKey(v, sourceID: sourceID) {
+                    let alarm = open[key]
                     if v.clear {
                         if let a = alarm {
                             a.state = "cleared"
@@ -261,6 +270,37 @@ enum EventService {
         return outcome
     }
 
+    /// Unacknowledged first, then by severity, then the newest: the order of every alarm list.
+    static func mostUrgentFirst(_ alarms: [AlarmModel]) -> [AlarmModel] {
+        let rank = ["critical": 0, "major": 1, "minor": 2]
+        func key(_ a: AlarmModel) -> (Int, Int, Double) { (a.state == "active" ? 0 : 1, rank[a.severity] ?? 3, -a.raisedAt.timeIntervalSince1970) }
+        return alarms.sorted { key($0) < key($1) }
+    }
+
+    struct Counts: Content {
+        var active: Int
+        var acknowledged: Int
+        /// Open (active or acknowledged) and critical.
+        var critical: Int
+        var clearedToday: Int
+    }
+
+    /// The alarm panel's and the tile's figures, for all alarms or those of some agencies.
+    static func counts(on db: any Database, agencies: Set<UUID>?, now: Date = Date()) async throws -> Counts {
+        func base() -> QueryBuilder<AlarmModel> {
+            let q = AlarmModel.query(on: db)
+            if let agencies { q.filter(\.$agencyID ~~ Array(agencies)) }
+            return q
+        }
+        let calendar = WorkingCalendar.vietnamCivilService
+        let dayStart = calendar.instant(on: calendar.civilDate(of: now), at: .init(hour: 0))
+        return Counts(
+            active: try await base().filter(\.$state == "active").count(),
+            acknowledged: try await base().filter(\.$state == "acknowledged").count(),
+            critical: try await base().filter(\.$state != "cleared").filter(\.$severity == "critical").count(),
+            clearedToday: try await base().filter(\.$state == "cleared").filter(\.$clearedAt >= dayStart).count())
+    }
+
     static func note(_ a: AlarmModel, action: String, actor: String, agency: UUID? = nil, note: String?, at: Date, on db: any Database) async throws {
         let n = AlarmNoteModel()
         n.alarmID = a.id!
@@ -330,7 +370,30 @@ enum EventService {
 
     // MARK: Actions
 
-    enum Action: String, CaseIterable, Sendable { case acknowledge, assign, comment, clear }
+    enum Action: String, CaseIterable, Sendable {
+        case acknowledge, assign, comment, clear
+
+        /// The timeline's word for it.
+        var done: String {
+            switch self {
+            case .acknowledge: "acknowledged"
+            case .assign: "assigned"
+            case .comment: "commented"
+            case .clear: "cleared"
+            }
+        }
+
+        var verbVi: String {
+            switch self {
+            case .acknowledge: "xác nhận"
+            case .assign: "giao"
+            case .comment: "ghi chú"
+            case .clear: "kết thúc"
+            }
+        }
+    }
+
+    static let stateNamesVi = ["active": "đang hoạt động", "acknowledged": "đã xác nhận", "cleared": "đã kết thúc"]
 
     /// What `principal` may do to `a` now.
     static func allowed(_ a: AlarmModel, principal: Principal?, officerAgencies: Set<UUID>?) -> [Action] {
@@ -389,8 +452,7 @@ enum EventService {
             }
             a.updatedAt = now
             try await a.save(on: tx)
-            let past = ["acknowledge": "acknowledged", "assign": "assigned", "comment": "commented", "clear": "cleared"][action.rawValue]!
-            try await note(a, action: past, actor: actor, agency: action == .assign ? agency?.id : nil, note: text, at: now, on: tx)
+            try await note(a, action: action.done, actor: actor, agency: action == .assign ? agency?.id : nil, note: text, at: now, on: tx)
             var record = AuditRecord(actor: "user:\(user.username)", action: "alarm.\(action.rawValue)", targetType: "alarm", targetID: a.code,
                                      origin: origin, details: "state=\(a.state)" + (agency.map { " agency=\($0.code)" } ?? ""))
             if let feedType {
@@ -406,10 +468,8 @@ enum EventService {
     }
 
     static func stateError(_ a: AlarmModel, _ action: Action) -> IOCError {
-        let state = ["active": ("đang hoạt động", "active"), "acknowledged": ("đã xác nhận", "acknowledged"), "cleared": ("đã kết thúc", "cleared")][a.state]
-            ?? (a.state, a.state)
-        return IOCError(.conflict, code: "invalid_transition",
-                        vi: "Không thể \(["acknowledge": "xác nhận", "assign": "giao", "comment": "ghi chú", "clear": "kết thúc"][action.rawValue]!) cảnh báo \(state.0).",
-                        en: "Cannot \(action.rawValue) an alarm that is \(state.1).")
+        IOCError(.conflict, code: "invalid_transition",
+                 vi: "Không thể \(action.verbVi) cảnh báo \(stateNamesVi[a.state] ?? a.state).",
+                 en: "Cannot \(action.rawValue) an alarm that is \(a.state).")
     }
 }

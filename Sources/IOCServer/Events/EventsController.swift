@@ -52,9 +52,8 @@ enum EventsController {
     }
 
     struct ListDTO: Content {
-        struct Counts: Content { var active: Int; var acknowledged: Int; var critical: Int; var clearedToday: Int }
         var items: [EventService.AlarmDTO]
-        var counts: Counts
+        var counts: EventService.Counts
     }
 
     @Sendable static func list(_ req: Request) async throws -> ListDTO {
@@ -65,30 +64,17 @@ enum EventsController {
         let limit = try intQuery(req, "limit", range: 1...500) ?? 100
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
         let officer = try await officerAgencies(req, d)
-        func base() -> QueryBuilder<AlarmModel> {
-            let q = AlarmModel.query(on: req.db)
-            if let officer { q.filter(\.$agencyID ~~ Array(officer)) }
-            return q
-        }
-        let q = base()
+        let q = AlarmModel.query(on: req.db)
+        if let officer { q.filter(\.$agencyID ~~ Array(officer)) }
         switch state {
         case "open": q.filter(\.$state != "cleared")
         case "all": break
         default: q.filter(\.$state == state)
         }
         let rows = try await q.sort(\.$raisedAt, .descending).limit(state == "open" ? 2_000 : limit).all()
-        let rank = ["critical": 0, "major": 1, "minor": 2]
-        let sorted = state == "open"
-            ? Array(rows.sorted { ($0.state == "active" ? 0 : 1, rank[$0.severity] ?? 3, -$0.raisedAt.timeIntervalSince1970)
-                                 < ($1.state == "active" ? 0 : 1, rank[$1.severity] ?? 3, -$1.raisedAt.timeIntervalSince1970) }.prefix(limit))
-            : rows
+        let sorted = state == "open" ? Array(EventService.mostUrgentFirst(rows).prefix(limit)) : rows
         let sources = try await EventService.sourceNames(on: req.db)
-        let dayStart = WorkingCalendar.vietnamCivilService.instant(on: WorkingCalendar.vietnamCivilService.civilDate(of: Date()), at: .init(hour: 0))
-        let counts = ListDTO.Counts(
-            active: try await base().filter(\.$state == "active").count(),
-            acknowledged: try await base().filter(\.$state == "acknowledged").count(),
-            critical: try await base().filter(\.$state != "cleared").filter(\.$severity == "critical").count(),
-            clearedToday: try await base().filter(\.$state == "cleared").filter(\.$clearedAt >= dayStart).count())
+        let counts = try await EventService.counts(on: req.db, agencies: officer)
         return ListDTO(items: sorted.map {
             EventService.dto($0, app: req.application, d: d, sources: sources,
                              actions: EventService.allowed($0, principal: req.principal, officerAgencies: officer).map(\.rawValue))

@@ -219,10 +219,7 @@ enum WallDrillController {
         if let agency = q.agency { rows = rows.filter { agencyOf($0)?.id == agency.id } }
         if let unit = q.unit { rows = rows.filter { $0.unitCode == unit } }
         if q.level == .item {
-            let rank = ["critical": 0, "major": 1, "minor": 2]
-            let items = rows.sorted { ($0.state == "active" ? 0 : 1, rank[$0.severity] ?? 3, -$0.raisedAt.timeIntervalSince1970)
-                                      < ($1.state == "active" ? 0 : 1, rank[$1.severity] ?? 3, -$1.raisedAt.timeIntervalSince1970) }
-                .prefix(200).map { a in
+            let items = EventService.mostUrgentFirst(rows).prefix(200).map { a in
                     WallDrill.Item(code: a.code, title: .init(vi: a.title, en: a.titleEn), status: a.state,
                                    statusLabel: a.state == "active" ? .init(vi: "Chưa xác nhận", en: "Unacknowledged") : .init(vi: "Đã xác nhận", en: "Acknowledged"),
                                    at: a.raisedAt, dueAt: nil, overdue: a.state == "active",

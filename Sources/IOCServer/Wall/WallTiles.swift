@@ -138,23 +138,18 @@ enum WallTileProviders {
         }
         app.wallTiles.register("alarms") { req, _ in
             let now = Date()
-            let open = AlarmModel.query(on: req.db).filter(\.$state != "cleared")
-            let active = try await AlarmModel.query(on: req.db).filter(\.$state == "active").count()
-            let critical = try await open.filter(\.$severity == "critical").count()
-            let acknowledged = try await AlarmModel.query(on: req.db).filter(\.$state == "acknowledged").count()
-            let dayStart = WorkingCalendar.vietnamCivilService.instant(on: WorkingCalendar.vietnamCivilService.civilDate(of: now), at: .init(hour: 0))
-            let clearedToday = try await AlarmModel.query(on: req.db).filter(\.$state == "cleared").filter(\.$clearedAt >= dayStart).count()
+            let c = try await EventService.counts(on: req.db, agencies: nil, now: now)
             let trend = try await dailyCounts(req.db, table: EventModel.schema, column: "at", days: 14, now: now, extraWhere: " AND origin = 'source'")
             let last = try await EventModel.query(on: req.db).filter(\.$origin == "source").sort(\.$id, .descending).first()?.at
             return WallTile(
                 id: "alarms", title: .init(vi: "Cảnh báo", en: "Alarms"), link: "/#/alarms",
                 figures: [
-                    .init(key: "active", label: .init(vi: "Chưa xác nhận", en: "Unacknowledged"), value: Double(active), format: "integer",
-                          severity: active > 0 ? "bad" : "good"),
-                    .init(key: "critical", label: .init(vi: "Nghiêm trọng", en: "Critical"), value: Double(critical), format: "integer",
-                          severity: critical > 0 ? "bad" : "good"),
-                    .init(key: "acknowledged", label: .init(vi: "Đang xử lý", en: "Being handled"), value: Double(acknowledged), format: "integer"),
-                    .init(key: "clearedToday", label: .init(vi: "Kết thúc hôm nay", en: "Cleared today"), value: Double(clearedToday), format: "integer"),
+                    .init(key: "active", label: .init(vi: "Chưa xác nhận", en: "Unacknowledged"), value: Double(c.active), format: "integer",
+                          severity: c.active > 0 ? "bad" : "good"),
+                    .init(key: "critical", label: .init(vi: "Nghiêm trọng", en: "Critical"), value: Double(c.critical), format: "integer",
+                          severity: c.critical > 0 ? "bad" : "good"),
+                    .init(key: "acknowledged", label: .init(vi: "Đang xử lý", en: "Being handled"), value: Double(c.acknowledged), format: "integer"),
+                    .init(key: "clearedToday", label: .init(vi: "Kết thúc hôm nay", en: "Cleared today"), value: Double(c.clearedToday), format: "integer"),
                 ],
                 trend: .init(label: .init(vi: "Sự kiện 14 ngày", en: "Events, 14 days"), points: trend),
                 freshness: .init(lastDataAt: last, expectedSeconds: 3_600, stale: last.map { now.timeIntervalSince($0) > 3_600 } ?? true))

@@ -103,10 +103,7 @@ public final class AuditLog: Sendable {
     /// the statement's ids are consecutive and ascending).
     static func insertFeed(_ feed: [EventModel], on tx: any Database) async throws {
         guard !feed.isEmpty else { return }
-        guard let sql = tx as? any SQLDatabase else {
-            for e in feed { try await e.create(on: tx) }
-            return
-        }
+        let sql = tx as! any SQLDatabase
         let columns = ["at", "occurred_at", "origin", "source_id", "external_id", "kind", "feed_type", "level", "tone", "title", "title_en",
                        "unit_code", "lat", "lon", "ref", "link"]
         // SQLite allows 32,766 bound parameters per statement; 16 columns × 1,000 rows stays well below.
