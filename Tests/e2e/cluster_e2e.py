@@ -37,12 +37,11 @@ import uuid
 # Selenium must not try to download anything (Selenium Manager): the driver path is given below.
 os.environ.setdefault("SE_OFFLINE", "true")
 
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+import browser  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PHOTO = os.path.join(ROOT, "Resources", "demo-photos", "demo-3.jpg")
@@ -435,22 +434,7 @@ class Cluster:
     # ---- browser ----
 
     def start_browser(self):
-        options = Options()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in (
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
-            "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-            # Talk to 127.0.0.1 only: no proxy, no name resolution for anything else, no background calls.
-            "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--no-pings",
-            "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
-        ):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.driver.set_page_load_timeout(15)
-        self.driver.set_script_timeout(15)
+        self.driver = browser.chromium(1920, 1080, timeout=15)
         self.r.on_fail = self.failure_screenshot
 
     def failure_screenshot(self, name):

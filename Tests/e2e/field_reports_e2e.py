@@ -7,9 +7,7 @@ import os
 import re
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+import browser
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -40,15 +38,8 @@ def click_id(driver, element_id, attempts=5):
 
 
 def citizen_browser(e2e):
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=390,844", "--disable-dev-shm-usage",
-                     "--no-first-run", "--no-default-browser-check", "--no-proxy-server",
-                     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    """The citizen's phone-sized browser (also the wall test's kiosk)."""
+    return browser.chromium(390, 844)
 
 
 def run(e2e):

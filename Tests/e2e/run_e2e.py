@@ -30,11 +30,9 @@ import urllib.request
 # Selenium must not try to download anything (Selenium Manager): the driver path is given below.
 os.environ.setdefault("SE_OFFLINE", "true")
 
-from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import TimeoutException, WebDriverException  # noqa: E402
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+import browser  # noqa: E402
 import field_reports_e2e  # noqa: E402
 import wall_e2e  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -407,22 +405,7 @@ class E2E:
     # ---- 3./4. browser ----
 
     def start_browser(self):
-        options = Options()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in (
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080",
-            "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-            # Talk to 127.0.0.1 only: no proxy, no name resolution for anything else, no background calls.
-            "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-client-side-phishing-detection", "--disable-domain-reliability", "--no-pings",
-            "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication",
-        ):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.driver.set_page_load_timeout(WAIT_S)
-        self.driver.set_script_timeout(WAIT_S)
+        self.driver = browser.chromium(1920, 1080, timeout=WAIT_S)
         self.r.on_fail = self.failure_screenshot
         return self.driver.capabilities.get("browserVersion", "")
 
