@@ -84,7 +84,7 @@ enum WallController {
     }
 
     @Sendable static func events(_ req: Request) async throws -> Feed {
-        let after = try intQuery(req, "after", range: 0...Int(Int32.max) * 1_000)
+        let after = try intQuery(req, "after", range: 0...Int.max)
         let limit = try intQuery(req, "limit", range: 1...(after == nil ? 200 : 1_000)) ?? (after == nil ? 50 : 500)
         // The hub id first: an event published while we read is then replayed rather than lost.
         let lastEventId = req.application.live.lastEventID
