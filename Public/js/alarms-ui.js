@@ -3,7 +3,7 @@
 // stylesheet gives them its look. Server texts always go in as text (`h()`), never as HTML.
 import { api, errorMessage, setCsrfToken } from "./api.js";
 import { h } from "./dom.js";
-import { formatDateTime, formatNumber, getLanguage, t } from "./i18n.js";
+import { formatDateTime, formatNumber, getLanguage, localizedName, t } from "./i18n.js";
 
 export const SEVERITIES = ["critical", "major", "minor"];
 export const STATES = ["active", "acknowledged", "cleared"];
@@ -17,18 +17,9 @@ export function isAlarmCode(code) {
   return CODE_PATTERN.test(String(code ?? ""));
 }
 
-/** A `{vi, en}` server text in the current language (a plain string passes through). */
-export function localized(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return value;
-  return value[getLanguage()] || value.vi || value.en || "";
-}
-
 /** An `{code, name, nameEn?}` reference by name, in the current language when the server gives both. */
 export function refName(ref) {
-  if (!ref) return "";
-  if (typeof ref === "string") return ref;
-  return (getLanguage() === "en" && ref.nameEn) || ref.name || ref.code || "";
+  return typeof ref === "string" ? ref : localizedName(ref);
 }
 
 export function severityOf(alarm) {

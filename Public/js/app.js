@@ -1,44 +1,34 @@
 // The app shell: session check, top bar, navigation and the hash router (#/map, #/agencies, …).
+// The menu and the routes come from the server's module catalogue (settings `modules[].console`): each entry names
+// its route, title (dictionary key), icon, group and roles; the page of a route is views/<route>.js, loaded when first
+// opened. The dictionaries are the platform's plus those the modules list (`modules[].i18n`).
 import { api, errorMessage, setCsrfToken, setUnauthorizedHandler } from "./api.js";
-import { bindLanguageSwitch, initI18n, t } from "./i18n.js";
-import { instanceName, loadSettings, provinceName } from "./settings.js";
-import * as mapView from "./views/map.js";
-import * as publicServicesView from "./views/public-services.js";
-import * as fieldReportsView from "./views/field-reports.js";
-import * as wallsView from "./views/walls.js";
-import * as alarmsView from "./views/alarms.js";
-import { adminViews } from "./views/admin.js";
-import { forbiddenView, notFoundView, placeholderView } from "./views/placeholder.js";
+import { bindLanguageSwitch, initI18n, moduleBundles, PLATFORM_BUNDLE, t } from "./i18n.js";
+import { h } from "./dom.js";
+import { instanceName, loadSettings, missingCatalogue, provinceName } from "./settings.js";
+import { forbiddenView, loadFailedView, notFoundView, placeholderView } from "./views/placeholder.js";
 
 const DEFAULT_ROUTE = "map";
 // Old addresses that moved: #/alerts (the alerts service's placeholder) is now the alarms page.
 const MOVED = { alerts: "alarms" };
+const ROUTE_NAME = /^[a-z0-9-]+$/;
+const GROUPS = ["services", "admin"];
 
-// Services not built yet: route name → dictionary key of the service.
+// Services not built yet (not modules yet): route name → [dictionary key of the service, icon]. Shown after the
+// modules' services.
 const UPCOMING = {
-  "socio-economic": "socioEconomic",
-  cameras: "cameras",
-  security: "security",
-  dti: "dti",
-  reports: "reports",
+  "socio-economic": ["socioEconomic", "i-chart"],
+  cameras: ["cameras", "i-camera"],
+  security: ["security", "i-shield"],
+  dti: ["dti", "i-trend"],
+  reports: ["reports", "i-clipboard"],
 };
 
-const ROUTES = {
-  map: { title: "nav.map", view: mapView, fullBleed: true },
-  "field-reports": { title: "nav.fieldReports", view: fieldReportsView },
-  "public-services": { title: "nav.publicServices", view: publicServicesView },
-  walls: { title: "walls.nav", view: wallsView },
-  alarms: { title: "alarms.nav", view: alarmsView },
-  ...Object.fromEntries(
-    Object.entries(UPCOMING).map(([route, key]) => [route, { title: `nav.${key}`, view: placeholderView(key) }]),
-  ),
-  ...Object.fromEntries(
-    Object.entries(adminViews).map(([route, view]) => [route, { title: `nav.${route}`, view, adminOnly: true }]),
-  ),
-};
+// Route name → { title, group, roles, icon, load() → view module } (from the settings, see buildRoutes).
+let ROUTES = {};
 
 const content = document.getElementById("content");
-const state = { settings: null, user: null, route: null, mounted: null };
+const state = { settings: null, user: null, route: null, mounted: null, seq: 0 };
 
 function loginURL() {
   const here = location.pathname + location.search + location.hash;
@@ -48,6 +38,69 @@ function loginURL() {
 function redirectToLogin() {
   setCsrfToken(null);
   location.replace(loginURL());
+}
+
+// ---- Routes and menu from the module catalogue ----
+
+/** Console entries of the catalogue, in menu order (modules in order, each module's entries in order). */
+function consoleEntries(modules) {
+  const entries = [];
+  for (const module of modules) {
+    for (const entry of Array.isArray(module?.console) ? module.console : []) {
+      if (!ROUTE_NAME.test(entry?.route || "") || !GROUPS.includes(entry.group)) continue;
+      if (entries.some((other) => other.route === entry.route)) continue;
+      entries.push(entry);
+    }
+  }
+  return entries;
+}
+
+function buildRoutes(modules) {
+  const routes = {};
+  for (const entry of consoleEntries(modules)) {
+    routes[entry.route] = {
+      title: entry.title,
+      icon: entry.icon,
+      group: entry.group,
+      roles: Array.isArray(entry.roles) ? entry.roles : [],
+      load: () => import(`./views/${entry.route}.js`),
+    };
+  }
+  for (const [route, [key, icon]] of Object.entries(UPCOMING)) {
+    if (routes[route]) continue; // it became a module
+    const view = placeholderView(key);
+    routes[route] = { title: `nav.${key}`, icon, group: "services", upcoming: true, load: () => Promise.resolve(view) };
+  }
+  return routes;
+}
+
+function allowed(definition) {
+  return definition.upcoming || definition.roles.includes(state.user.role);
+}
+
+function navItem(route, { title, icon }) {
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", `#${icon}`);
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  svg.append(use);
+  return h("li", {},
+    h("a", { href: `#/${route}`, "data-route": route }, svg, h("span", { "data-i18n": title }, t(title))));
+}
+
+/** The sidebar's two lists: the services the user may open (modules first, then the upcoming ones) and admin pages. */
+function renderNav() {
+  const groups = { services: [], admin: [] };
+  const entries = Object.entries(ROUTES);
+  // Upcoming services come after every module's service, whatever the order of the object.
+  entries.sort(([, a], [, b]) => Number(Boolean(a.upcoming)) - Number(Boolean(b.upcoming)));
+  for (const [route, definition] of entries) {
+    if (allowed(definition)) groups[definition.group].push(navItem(route, definition));
+  }
+  document.getElementById("nav-services").replaceChildren(...groups.services);
+  document.getElementById("nav-admin-list").replaceChildren(...groups.admin);
+  document.getElementById("nav-admin").hidden = groups.admin.length === 0;
 }
 
 // ---- Navigation drawer (phones) ----
@@ -65,21 +118,34 @@ function currentRouteName() {
   return path.split(/[/?]/)[0] || "";
 }
 
-function route() {
+async function route() {
   const name = currentRouteName();
   if (!name || MOVED[name]) {
     location.replace(`#/${MOVED[name] || DEFAULT_ROUTE}`);
     return;
   }
   setNavOpen(false);
+  const seq = ++state.seq;
+
+  const found = ROUTES[name];
+  let definition;
+  if (!found) definition = { title: "error.notFoundTitle", view: notFoundView };
+  else if (!allowed(found)) definition = { ...found, view: forbiddenView };
+  else {
+    let view;
+    try {
+      view = await found.load();
+    } catch (error) {
+      console.error(`The page of #/${name} could not be loaded`, error);
+      view = loadFailedView;
+    }
+    if (seq !== state.seq) return; // the user has gone elsewhere meanwhile
+    definition = { ...found, view, fullBleed: Boolean(view.fullBleed) };
+  }
+
   state.mounted?.unmount?.();
   state.mounted = null;
-
-  let definition = ROUTES[name];
-  if (!definition) definition = { title: "error.notFoundTitle", view: notFoundView };
-  else if (definition.adminOnly && state.user.role !== "admin") definition = { ...definition, view: forbiddenView };
   state.route = { name, ...definition };
-
   for (const link of document.querySelectorAll(".sidebar a[data-route]")) {
     if (link.dataset.route === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -112,7 +178,6 @@ function renderChrome() {
     name.title = user.agency ? user.agency.name : "";
     document.getElementById(`${prefix}-role`).textContent = roleLabel;
   }
-  document.getElementById("nav-admin").hidden = user.role !== "admin";
   updateTitle();
 }
 
@@ -130,25 +195,45 @@ async function logout() {
 
 // ---- Start ----
 
-function showBootError(error) {
-  document.getElementById("boot-message").textContent = errorMessage(error);
+function showBootError(message) {
+  document.getElementById("boot-message").textContent = message;
   document.getElementById("boot-retry").hidden = false;
 }
 
 async function start() {
-  await initI18n();
-  let session;
+  // The settings say which dictionaries the console needs; the session is checked meanwhile.
+  const session = api.get("/api/v1/session");
+  session.catch(() => {}); // handled below, once the dictionaries are loaded
+  let settings;
   try {
-    [state.settings, session] = await Promise.all([loadSettings(), api.get("/api/v1/session")]);
+    settings = await loadSettings();
   } catch (error) {
-    if (error.status === 401) redirectToLogin();
-    else showBootError(error);
+    await initI18n([PLATFORM_BUNDLE]);
+    showBootError(errorMessage(error));
     return;
   }
-  state.user = session.user;
-  setCsrfToken(session.csrfToken);
+  const missing = missingCatalogue(settings);
+  if (missing.length) {
+    // A server older than this page: no menu can be built (there is no copy of it here).
+    await initI18n([PLATFORM_BUNDLE]);
+    showBootError(t("app.catalogueMissing", { fields: missing.join(", ") }));
+    return;
+  }
+  await initI18n(moduleBundles(settings.modules));
+  try {
+    state.settings = settings;
+    const answer = await session;
+    state.user = answer.user;
+    setCsrfToken(answer.csrfToken);
+  } catch (error) {
+    if (error.status === 401) redirectToLogin();
+    else showBootError(errorMessage(error));
+    return;
+  }
   setUnauthorizedHandler(redirectToLogin);
 
+  ROUTES = buildRoutes(settings.modules);
+  renderNav();
   renderChrome();
   bindLanguageSwitch(document.getElementById("lang-switch"));
   document.getElementById("logout").addEventListener("click", logout);

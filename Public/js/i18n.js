@@ -30,13 +30,31 @@ function storedLanguage() {
   }
 }
 
-// One dictionary per area: the platform's, then one per service (merged; later keys never clash by prefix).
-const BUNDLES = ["", ".field-reports-public", ".field-reports-console", ".wall", ".walls", ".alarms"];
+// One dictionary per area (/i18n/{lang}.json, /i18n/{lang}.{bundle}.json): the platform's (""), then one per service,
+// merged (keys never clash: each bundle has its own prefix). The console loads the bundles its modules list
+// (settings `modules[].i18n`, see `moduleBundles`); pages that do not read the settings first use the default.
+export const PLATFORM_BUNDLE = "";
+const DEFAULT_BUNDLES = [PLATFORM_BUNDLE, "field-reports-public", "field-reports-console", "wall", "walls", "alarms"];
+const BUNDLE_NAME = /^[a-z0-9-]*$/;
+
+let bundles = DEFAULT_BUNDLES;
+
+/** The platform's bundle and those the modules of the settings ask for (`modules[].i18n`), each once, in order. */
+export function moduleBundles(modules) {
+  const list = [PLATFORM_BUNDLE];
+  for (const module of Array.isArray(modules) ? modules : []) {
+    for (const bundle of Array.isArray(module?.i18n) ? module.i18n : []) {
+      if (typeof bundle === "string" && BUNDLE_NAME.test(bundle) && !list.includes(bundle)) list.push(bundle);
+    }
+  }
+  return list;
+}
 
 async function load(lang) {
-  const parts = await Promise.all(BUNDLES.map(async (bundle) => {
-    const response = await fetch(`/i18n/${lang}${bundle}.json`, { credentials: "same-origin" });
-    if (!response.ok) throw new Error(`i18n: cannot load ${lang}${bundle} (${response.status})`);
+  const parts = await Promise.all(bundles.map(async (bundle) => {
+    const name = bundle ? `${lang}.${bundle}` : lang;
+    const response = await fetch(`/i18n/${name}.json`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`i18n: cannot load ${name} (${response.status})`);
     return response.json();
   }));
   dictionary = Object.assign({}, ...parts);
@@ -44,8 +62,13 @@ async function load(lang) {
   document.documentElement.lang = lang;
 }
 
-/** Loads the stored language's dictionary (default Vietnamese) and translates the page. */
-export async function initI18n() {
+/**
+ * Loads the stored language's dictionaries (default Vietnamese) and translates the page. `bundles`: the dictionaries
+ * to load (the platform's is "", a service's is its name, e.g. "alarms"); by default the platform's and every service's.
+ * They stay the page's dictionaries when the language changes.
+ */
+export async function initI18n(list = DEFAULT_BUNDLES) {
+  bundles = list.includes(PLATFORM_BUNDLE) ? [...list] : [PLATFORM_BUNDLE, ...list];
   const wanted = storedLanguage();
   try {
     await load(wanted);
@@ -84,6 +107,27 @@ export function t(key, params) {
 /** Like `t`, but returns `fallback` when the dictionary has no such key (e.g. codes sent by the server). */
 export function tOr(key, fallback, params) {
   return hasKey(key) ? t(key, params) : fallback;
+}
+
+/**
+ * A text the server sends in both languages, in the current one: a `{vi, en}` object (the server's LocalizedMessage),
+ * or a pair `localized(vi, en)`. Falls back to Vietnamese, then to the other language; a plain string comes back as
+ * it is, a missing value as "".
+ */
+export function localized(value, en) {
+  if (arguments.length > 1) value = { vi: value, en };
+  if (value == null) return "";
+  if (typeof value === "string") return value;
+  return value[language] || value.vi || value.en || "";
+}
+
+/**
+ * The name of an object with `name` (Vietnamese) and optional `nameEn` (agencies, units, the province, references
+ * such as `{code, name, nameEn}`) in the current language; its `code` when it has no name; "" for nothing.
+ */
+export function localizedName(value) {
+  if (!value) return "";
+  return localized(value.name, value.nameEn) || value.code || "";
 }
 
 const ATTRIBUTES = [

@@ -1,6 +1,7 @@
 // Public transparency of field reports: a map of reports in view, a filtered list with paging and each agency's
 // yearly figures. No sign-in; the API sends no personal data and this page shows none.
-import { applyI18n, bindLanguageSwitch, formatDate, formatDateTime, formatNumber, getLanguage, initI18n, t } from "./i18n.js";
+import { isAbort, request } from "./api.js";
+import { applyI18n, bindLanguageSwitch, formatDate, formatDateTime, formatNumber, getLanguage, initI18n, localized, localizedName as named, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { loadSettings, provinceName } from "./settings.js";
 import { loadBoundaries } from "./units.js";
@@ -42,18 +43,6 @@ const state = {
 
 /* ------------------------------------------------------------------ helpers */
 
-function localized(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return value;
-  return value[getLanguage()] || value.vi || value.en || "";
-}
-
-/** An agency's or unit's name in the current language (the server sends `nameEn` when it has one). */
-function named(value) {
-  if (!value) return "";
-  return (getLanguage() === "en" && value.nameEn) || value.name || value.code || "";
-}
-
 function statusClass(status) {
   return /^[a-z_]+$/.test(status || "") ? status : "unknown";
 }
@@ -69,23 +58,20 @@ function groupOf(report) {
   return "other";
 }
 
+/** GET as JSON; rejects with `{ key }` (network) or `{ problem, status }` (an error answer), or an AbortError. */
 async function getJSON(path, signal) {
-  let response;
-  try {
-    response = await fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin", signal });
-  } catch (error) {
-    if (error.name === "AbortError") throw error;
+  const answer = await request("GET", path, undefined, { signal, as: "answer" }).catch((error) => {
+    if (isAbort(error)) throw error;
     throw { key: "frp.error.network" };
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw { problem: body, status: response.status };
-  return body;
+  });
+  if (!answer.ok) throw { problem: answer.body, status: answer.status };
+  return answer.body;
 }
 
 function describe(error) {
   if (!error) return "";
   if (error.key) return t(error.key);
-  const text = error.problem?.messages?.[getLanguage()] || error.problem?.messages?.vi || error.problem?.detail;
+  const text = localized(error.problem?.messages) || error.problem?.detail;
   return text || t("frp.error.http", { status: error.status });
 }
 

@@ -1,6 +1,7 @@
 // Following a field report: status, timeline and result by tracking code; with the secret follow token (from the
 // link given at submission) the citizen also sees their own photos and may rate the result or reopen the report.
-import { applyI18n, bindLanguageSwitch, formatDateTime, formatNumber, getLanguage, initI18n, t } from "./i18n.js";
+import { request } from "./api.js";
+import { applyI18n, bindLanguageSwitch, formatDateTime, formatNumber, initI18n, localized, localizedName as named, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { loadSettings, provinceName } from "./settings.js";
 
@@ -32,20 +33,8 @@ let loadSeq = 0;
 
 /* ------------------------------------------------------------------ helpers */
 
-function localized(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return value;
-  return value[getLanguage()] || value.vi || value.en || "";
-}
-
-/** An agency's or unit's name in the current language (the server sends `nameEn` when it has one). */
-function named(value) {
-  if (!value) return "";
-  return (getLanguage() === "en" && value.nameEn) || value.name || value.code || "";
-}
-
 function problemText(problem, status) {
-  const text = problem?.messages?.[getLanguage()] || problem?.messages?.vi || problem?.detail || problem?.title;
+  const text = localized(problem?.messages) || problem?.detail || problem?.title;
   if (text) return text;
   if (!status) return t("frp.error.network");
   return t("frp.error.http", { status });
@@ -70,17 +59,9 @@ function setBox(el, descriptor) {
   el.hidden = !descriptor;
 }
 
-/** JSON request: resolves { status, body }; rejects only when the server could not be reached. */
-async function requestJSON(method, path, { headers = {}, body } = {}) {
-  const init = { method, credentials: "same-origin", headers: { Accept: "application/json, application/problem+json", ...headers } };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const response = await fetch(path, init);
-  const type = response.headers.get("Content-Type") || "";
-  const parsed = type.includes("json") ? await response.json().catch(() => null) : null;
-  return { status: response.status, ok: response.ok, body: parsed };
+/** JSON request: resolves { status, ok, body }; rejects only when the server could not be reached. */
+function requestJSON(method, path, { headers = {}, body } = {}) {
+  return request(method, path, body, { headers, as: "answer" });
 }
 
 /** Accepts "pa-2026-000123", " PA-2026-000123 ", or a whole follow link pasted into the box. */

@@ -1,6 +1,6 @@
 // Administrative-unit boundaries (GeoJSON from GET /api/v1/units/{code}/boundaries) and their names.
 import { api } from "./api.js";
-import { getLanguage, t } from "./i18n.js";
+import { getLanguage, localizedName, t } from "./i18n.js";
 
 const cache = new Map();
 
@@ -40,6 +40,5 @@ export function unitDisplayName(properties) {
 
 /** Plain name in the current language ("Buôn Ma Thuột" / "Buon Ma Thuot"). */
 export function unitShortName(properties) {
-  if (!properties) return "";
-  return getLanguage() === "en" ? properties.nameEn || properties.name : properties.name;
+  return localizedName(properties);
 }

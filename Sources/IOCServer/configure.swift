@@ -10,7 +10,13 @@ import Vapor
 /// Sets up the whole application: database, migrations, middleware, services and routes.
 /// Tests call this same function with a test configuration.
 public func configure(_ app: Application, configuration config: IOCConfiguration, reference: ReferenceData? = nil) async throws {
+    try await configure(app, configuration: config, reference: reference, modules: ServiceModules.standard)
+}
+
+/// `configure` with an explicit list of modules (tests add a module of their own).
+func configure(_ app: Application, configuration config: IOCConfiguration, reference: ReferenceData?, modules: [any ServiceModule]) async throws {
     app.iocConfiguration = config
+    app.modules = ServiceModules(modules)
     let reference = try reference ?? ReferenceData.load(from: config.resourcesDirectory)
     app.reference = reference
 
@@ -41,54 +47,45 @@ public func configure(_ app: Application, configuration config: IOCConfiguration
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
-    app.migrations.add(CreateUnits())
-    app.migrations.add(SeedUnits(reference: reference))
-    app.migrations.add(CreateAgencies())
-    app.migrations.add(CreateUsers())
-    app.migrations.add(CreateSources())
-    app.migrations.add(CreateAuditLog())
-    app.migrations.add(SessionRecord.migration)
-    app.migrations.add(CreateDossiers())
-    app.migrations.add(AddDossierIngestedIndex())
-    app.migrations.add(CreateCalendarDays())
-    app.migrations.add(CreateCases())
-    app.migrations.add(CreateFieldReportCatalog())
-    app.migrations.add(CreateWalls())
-    app.migrations.add(CreateEventsAndAlarms())
+    for module in app.modules.all {
+        for migration in module.migrations(app) { app.migrations.add(migration) }
+    }
 
-    // Services
+    // Platform services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
-    app.audit = AuditLog(isPostgres: config.isPostgres)
+    app.audit = AuditLog()
     app.loginThrottle = LoginThrottle()
     app.calendarStore = CalendarStore()
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
-    // Case events name agencies and deadlines: staff only. `fieldreports` carries public-safe fields and stays open.
-    app.live.restrict(prefix: "cases", to: CasesController.readers)
-    app.live.restrict(prefix: "wall", to: WallController.readers)
-    app.live.restrict(prefix: "alarms", to: EventsController.readers)
-    // The wall's feed entries, committed with their changes, go out live after the commit.
-    app.audit.onFeed.withLockedValue { $0 = WallFeed.publisher(app) }
-    app.wallTiles = WallTileRegistry()
-    app.mapPoints = MapPointIndex()
-    WallTileProviders.register(app)
-    // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY).
+    _ = app.agencyDirectory
+    _ = app.clock
+    // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY), and one of them leads the
+    // singleton background tasks (advisory lock).
     if let bridgeConfiguration, config.liveBridge {
         let bridge = LiveBridge(schema: config.postgresSchema)
         app.live.bridge = bridge
         app.lifecycle.use(LiveBridgeLifecycle(bridge: bridge, configuration: bridgeConfiguration))
     }
-    app.caseClock = CaseClock()
-    app.open311Cache = Open311ResponseCache(ttl: config.open311CacheSeconds)
-    _ = app.caseDirectory
-    _ = app.intakeThrottle
-    app.lifecycle.use(EscalationSweeperLifecycle())
-    if case .sqliteFile = config.storage { app.lifecycle.use(SQLiteCheckpointLifecycle()) }
-    // Only while serving: a data command (demo, import) must not race the simulator.
-    if config.simulator, config.backgroundWork, CommandLine.arguments.dropFirst().first == "serve" {
-        app.lifecycle.use(DemoSimulatorLifecycle(interval: config.simulatorSeconds))
+    let leadership = bridgeConfiguration.map {
+        Leadership(.postgres($0, key: Leadership.key(schema: config.postgresSchema)), retry: config.leaderRetry)
+    } ?? Leadership(.solo)
+
+    // The modules: their services, live topics, wall contributions and background tasks.
+    var tasks: [BackgroundTask] = []
+    for module in app.modules.all {
+        try module.boot(app)
+        for rule in module.liveTopics { app.live.restrict(prefix: rule.prefix, to: rule.access) }
+        for observer in module.liveObservers {
+            app.live.observe(prefix: observer.prefix) { [weak app] topic in if let app { observer.handle(app, topic) } }
+        }
+        module.wall(app.wall.builder(for: module.id))
+        tasks += module.backgroundTasks(app)
     }
+    app.backgroundRunner = BackgroundRunner(tasks: tasks, leadership: leadership, metrics: metrics,
+                                            instance: config.instanceID)
+    app.lifecycle.use(BackgroundRunnerLifecycle())
 
     // JSON: ISO 8601 dates everywhere.
     ContentConfiguration.global.use(encoder: JSONEncoder.ioc, for: .json)
@@ -154,28 +151,5 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         r.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
         r.headers.replaceOrAdd(name: "Content-Security-Policy", value: csp)
         return r
-    }
-}
-
-/// Checkpoints the SQLite write-ahead log every second in the background (PASSIVE: it never waits for readers or
-/// writers). Without it SQLite checkpoints inside whichever commit crosses 1,000 WAL pages, and that request waits for
-/// the copy and the database file's fsync: at a steady ingest that is the slowest 1% of commits.
-struct SQLiteCheckpointLifecycle: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-    let box = Box()
-
-    func didBootAsync(_ app: Application) async throws {
-        // Housekeeping of the file, not a business job: it runs whatever IOC_BACKGROUND says.
-        box.task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: 1_000_000_000)
-                if Task.isCancelled { break }
-                try? await (app.db as? any SQLDatabase)?.raw("PRAGMA wal_checkpoint(PASSIVE)").run()
-            }
-        }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
     }
 }

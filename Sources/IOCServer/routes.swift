@@ -1,26 +1,14 @@
 import Fluent
 import Vapor
 
-/// Every route of the application, grouped per service.
+/// Every route of the application: the platform's health and settings, then each module's.
 func routes(_ app: Application) throws {
     let api = app.grouped("api").api(app, base: ["api"], tag: "Platform")
     HealthController.register(app, api: api)
     let v1 = api.group("v1", tag: "Platform")
-    SessionController.register(v1)
-    UnitController.register(v1)
-    AgencyController.register(v1)
-    UserController.register(v1)
-    SourceController.register(v1)
-    AuditController.register(v1)
-    CalendarController.register(v1)
-    PublicServicesController.register(v1)
-    CasesController.register(v1)
-    FieldReportsController.register(v1)
-    WallController.register(v1, app: app)
-    EventsController.register(v1)
-    Open311Controller.register(app)
-    LiveController.register(app, routes: app.routes)
-    VendorController.register(app)
+    for module in app.modules.all {
+        try module.routes(v1, app: app)
+    }
 }
 
 /// Serves Leaflet and Chart.js from the distribution's packages (`libjs-leaflet`, `libjs-chart.js`) under `/vendor/`.

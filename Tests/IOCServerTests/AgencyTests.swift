@@ -80,7 +80,7 @@ struct AgencyTests {
             #expect(cycle.status == .unprocessableEntity)
             #expect(cycle.problemField == "parentID")
             var after = try await stateFingerprint(app)
-            after["agencies"]! -= 1; after["audit"]! -= 1
+            after[AgencyModel.schema]! -= 1; after[AuditEntryModel.schema]! -= 1
             #expect(after == before)
             // Malformed JSON and the wrong content type.
             #expect(try await c.send(.POST, "/api/v1/agencies", raw: "{\"code\":").status == .badRequest)

@@ -110,7 +110,7 @@ struct FieldReportTests {
         try await withApp { app in
             try await FR.province(app)
             // Wednesday 29/4/2026 10:00; 30/4 and 1/5 are holidays, then a weekend.
-            app.caseClock.set(FR.vn(2026, 4, 29, 10))
+            app.clock.set(FR.vn(2026, 4, 29, 10))
             let road = try await FR.post(app, FR.report(category: "duong-o-ga"))
             #expect(road.status == .created)
             let due = try #require(road.json["dueAt"] as? String).flatMap { ISO8601.parse($0) }
@@ -126,7 +126,7 @@ struct FieldReportTests {
     @Test func escalationSweeperAcrossAWeekendAndAPublicHoliday() async throws {
         try await withApp { app in
             try await FR.province(app)
-            app.caseClock.set(FR.vn(2026, 4, 29, 10))
+            app.clock.set(FR.vn(2026, 4, 29, 10))
             let r = try await FR.post(app, FR.report(category: "duong-o-ga"))
             let code = try #require(r.json["code"] as? String)
             // Saturday 2/5 after the holidays, and Tuesday morning: nothing to mark (no office time has passed at the weekend).
@@ -153,7 +153,7 @@ struct FieldReportTests {
             #expect(feed.map(\.feedType) == ["report.created", "report.warned", "report.breached"])
             #expect(feed.last?.at == FR.vn(2026, 5, 6, 10) && feed.last?.tone == "bad")
             // Urgent reports run 24/7: a dangerous tree at 22:00 on a Saturday is overdue at midnight.
-            app.caseClock.set(FR.vn(2026, 5, 2, 22))
+            app.clock.set(FR.vn(2026, 5, 2, 22))
             let tree = try await FR.post(app, FR.report(category: "cay-xanh"))
             let treeCode = try #require(tree.json["code"] as? String)
             report = try await EscalationSweeper.sweep(app: app, db: app.db, now: FR.vn(2026, 5, 2, 23, 31))
@@ -175,7 +175,7 @@ struct FieldReportTests {
                 let ws = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
                 try await ws.send(["type": "subscribe", "topics": ["cases", "cases.agency.ubnd-tinh", "fieldreports"]])
                 _ = try await ws.wait { ($0["type"] as? String) == "subscribed" }
-                app.caseClock.set(FR.vn(2026, 5, 4, 8))
+                app.clock.set(FR.vn(2026, 5, 4, 8))
                 let r = try await FR.post(app, FR.report(category: "lan-chiem", contact: true))
                 let code = try #require(r.json["code"] as? String)
                 let created = try await ws.wait { m in
@@ -401,16 +401,16 @@ struct FieldReportTests {
             try await makeUser(app, "op", role: .operator, agencyCode: "IOC")
             let op = TestClient(app); try await op.login("op")
             // Monday 4/5/2026 08:00: two road reports (24 office hours → due Thursday 08:00; resolved at 10:00 Monday and 09:00 Thursday).
-            app.caseClock.set(FR.vn(2026, 5, 4, 8))
+            app.clock.set(FR.vn(2026, 5, 4, 8))
             var reports: [(code: String, token: String)] = []
             for _ in 0..<2 {
                 let r = try await FR.post(app, FR.report(category: "duong-o-ga"))
                 reports.append((try #require(r.json["code"] as? String), try #require(r.json["followToken"] as? String)))
             }
             for (code, _) in reports { _ = try await FR.act(op, code, ["action": "assign", "agency": "UBND-24133"]) }
-            app.caseClock.set(FR.vn(2026, 5, 4, 10))
+            app.clock.set(FR.vn(2026, 5, 4, 10))
             #expect(try await FR.act(op, reports[0].code, ["action": "resolve", "result": "Xong"]).json["handledLate"] as? Bool == false)
-            app.caseClock.set(FR.vn(2026, 5, 7, 9))
+            app.clock.set(FR.vn(2026, 5, 7, 9))
             #expect(try await FR.act(op, reports[1].code, ["action": "resolve", "result": "Xong, trễ"]).json["handledLate"] as? Bool == true)
             let rated = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[0].code)/rating",
                                                        json: ["token": reports[0].token, "rating": "satisfied", "comment": "Gọi tôi 0905111222"])
@@ -435,7 +435,7 @@ struct FieldReportTests {
             try await FR.province(app)
             try await makeUser(app, "op", role: .operator, agencyCode: "IOC")
             let op = TestClient(app); try await op.login("op")
-            app.caseClock.set(FR.vn(2026, 5, 4, 8))
+            app.clock.set(FR.vn(2026, 5, 4, 8))
             var reports: [(code: String, token: String)] = []
             for _ in 0..<2 {
                 let r = try await FR.post(app, FR.report())
@@ -462,7 +462,7 @@ struct FieldReportTests {
                 let ws = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
                 try await ws.send(["type": "subscribe", "topics": ["cases.agency.ubnd-24133"]])
                 _ = try await ws.wait { ($0["type"] as? String) == "subscribed" }
-                app.caseClock.set(FR.vn(2026, 5, 12, 9))
+                app.clock.set(FR.vn(2026, 5, 12, 9))
                 let r = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[1].code)/reopen",
                                                        json: ["token": reports[1].token, "reason": "Vẫn còn rác."])
                 #expect(r.json["status"] as? String == "assigned", "\(r.text)")
@@ -475,7 +475,7 @@ struct FieldReportTests {
                 try? await ws.ws.close()
             }
             // Past the 30-day window a closed report can no longer be reopened.
-            app.caseClock.set(FR.vn(2026, 6, 12, 9))
+            app.clock.set(FR.vn(2026, 6, 12, 9))
             let late = try await TestClient(app).send(.POST, "/api/v1/field-reports/\(reports[0].code)/reopen",
                                                       json: ["token": reports[0].token, "reason": "Lại hỏng."])
             #expect(late.status == .conflict)

@@ -60,16 +60,16 @@ struct Open311ClientReplayTests {
             // Reports inside the clients' March 2026 windows: 09:00+07 (local window) and 07:45Z (UTC window).
             var codes: [String] = []
             for instant in ["2026-03-01T02:00:00Z", "2026-03-01T07:45:00Z"] {
-                app.caseClock.set(W3CDateTime.parse(instant))
+                app.clock.set(W3CDateTime.parse(instant))
                 codes.append(try #require(try await FR.post(app, FR.report(category: "duong-o-ga")).json["code"] as? String))
             }
             try await makeUser(app, "op", role: .operator, agencyCode: "IOC")
             let op = TestClient(app); try await op.login("op")
-            app.caseClock.set(W3CDateTime.parse("2026-03-01T07:50:00Z"))
+            app.clock.set(W3CDateTime.parse("2026-03-01T07:50:00Z"))
             _ = try await FR.act(op, codes[1], ["action": "assign", "agency": "UBND-24133"])
-            app.caseClock.set(W3CDateTime.parse("2026-03-01T08:10:00Z"))
+            app.clock.set(W3CDateTime.parse("2026-03-01T08:10:00Z"))
             _ = try await FR.act(op, codes[1], ["action": "resolve", "result": "Đã vá ổ gà."])
-            app.caseClock.set(nil)
+            app.clock.set(nil)
             let token = try #require(try await CaseModel.query(on: app.db).filter(\.$code == codes[0]).first()).token
             let subs = ["SERVICE_CODE": "duong-o-ga", "API_KEY": key, "REQUEST_ID": codes[0], "REQUEST_ID_2": codes[1], "TOKEN": token]
             func replay(_ name: String) async throws -> TestClient.Reply { try await Self.send(app, try Self.load(name, substitutions: subs)) }

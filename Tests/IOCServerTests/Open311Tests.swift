@@ -175,11 +175,11 @@ struct Open311Tests {
             let op = TestClient(app); try await op.login("op")
             var codes: [String] = []
             for (i, category) in ["duong-o-ga", "rac-thai", "duong-o-ga", "lan-chiem", "duong-o-ga"].enumerated() {
-                app.caseClock.set(Date().addingTimeInterval(Double(i - 10) * 60))
+                app.clock.set(Date().addingTimeInterval(Double(i - 10) * 60))
                 let r = try await O311.post(app, "/open311/v2/requests.json", form: "service_code=\(category)&lat=12.6675&long=108.0378&description=report+\(i)")
                 codes.append(try #require((O311.json(r) as? [[String: Any]])?.first?["service_request_id"] as? String, "\(r.text)"))
             }
-            app.caseClock.set(nil)
+            app.clock.set(nil)
             _ = try await FR.act(op, codes[0], ["action": "reject", "reason": "spam"])
             _ = try await FR.act(op, codes[1], ["action": "assign", "agency": "UBND-24133"])
             _ = try await FR.act(op, codes[1], ["action": "resolve", "result": "Đã thu gom"])

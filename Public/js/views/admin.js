@@ -1,7 +1,7 @@
 // Administration: agencies (with a create form), users, data sources and the audit log.
 import { api, ApiError, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { applyI18n, formatDateTime, formatDuration, formatNumber, getLanguage, t, tOr } from "../i18n.js";
+import { applyI18n, formatDateTime, formatDuration, formatNumber, localizedName, t, tOr } from "../i18n.js";
 import { loadBoundaries, unitDisplayName } from "../units.js";
 
 export const AGENCY_KINDS = [
@@ -101,10 +101,7 @@ function listView(spec) {
   };
 }
 
-function agencyName(agency) {
-  if (!agency) return "";
-  return getLanguage() === "en" ? agency.nameEn || agency.name : agency.name;
-}
+const agencyName = localizedName;
 
 /** Unit codes → "Phường Buôn Ma Thuột, Xã Ea Kao +3" using the province boundaries when available. */
 function unitList(codes, units) {

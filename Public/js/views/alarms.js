@@ -5,10 +5,10 @@
 // Test hooks: `#alarms-table tr[data-code]`, `#alarms-detail[data-code][data-state]`, `#alarms-filter button[data-state]`.
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, t } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, t } from "../i18n.js";
 import { LiveConnection } from "../wall/live.js";
 import {
-  ageText, alarmFacts, alarmTimeline, createAlarmActions, FILTERS, isAlarmCode, localized, refName,
+  ageText, alarmFacts, alarmTimeline, createAlarmActions, FILTERS, isAlarmCode, refName,
   refreshAlarmAges, repeatBadge, severityBadge, severityOf, stateBadge, stateOf,
 } from "../alarms-ui.js";
 

@@ -3,11 +3,11 @@
 // result, a pending extension, possible duplicates, the full timeline, and the action forms generated from `actions`.
 import { api, ApiError, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, t, tOr } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, t, tOr } from "../i18n.js";
 import { loadBoundaries } from "../units.js";
 import {
   EMPTY, IMAGE_TYPES, PATHS, actorName, agencyPicker, caseHref, deadlineBadge, distanceMeters, distanceText, dueCell, errorBox,
-  followCases, fromVietnamLocalInput, isOpen, lightbox, liveIndicator, loadLookups, loadingLine, localized, mono, namer,
+  followCases, fromVietnamLocalInput, isOpen, lightbox, liveIndicator, loadLookups, loadingLine, mono, namer,
   pathIcon, photoStrip, queueBackHref, setChildren, statusBadge, statusLabel, toVietnamLocalInput, uploadAttachment,
   uploadErrorText,
 } from "./field-reports-common.js";

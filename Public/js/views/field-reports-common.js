@@ -1,9 +1,9 @@
 // Field reports (phản ánh hiện trường), staff console: pieces shared by the queue, the case page and the routing
 // table — vocabulary and badges, deadline countdowns, names for codes, the agency picker, the photo viewer,
 // photo uploads and the live `cases` topic.
-import { api, ApiError, errorMessage } from "../api.js";
+import { api, errorMessage, request } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, getLanguage, t, tOr } from "../i18n.js";
+import { formatDateTime, formatNumber, getLanguage, localized, localizedName, t, tOr } from "../i18n.js";
 import { unitDisplayName } from "../units.js";
 
 export const ROUTE = "field-reports";
@@ -19,12 +19,6 @@ const AGENCY_KIND_ORDER = ["communeCommittee", "department", "provinceCommittee"
 
 // ---- Small helpers ----
 
-/** A {vi,en} object (or a plain string) in the current language. */
-export function localized(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return value;
-  return value[getLanguage()] || value.vi || value.en || "";
-}
 
 /** Replaces an element's children, skipping null and false and flattening arrays (like `h`). */
 export function setChildren(el, ...children) {
@@ -204,9 +198,8 @@ export function namer(lookups) {
     if (!ref) return "";
     const code = typeof ref === "string" ? ref : ref.code;
     const agency = lookups.agencies.get(code);
-    if (agency) return getLanguage() === "en" ? agency.nameEn || agency.name : agency.name;
-    if (typeof ref === "object" && getLanguage() === "en" && ref.nameEn) return ref.nameEn;
-    return (typeof ref === "object" && ref.name) || code || "";
+    if (agency) return localizedName(agency);
+    return (typeof ref === "object" && localizedName(ref)) || code || "";
   };
   const unitName = (ref) => {
     if (!ref) return "";
@@ -410,23 +403,9 @@ export async function preparePhoto(file, maxBytes = 5 * 1024 * 1024) {
 /** POST /api/v1/cases/{code}/attachments with the photo as the raw body; resolves to {sha256,url,width,height,bytes}. */
 export async function uploadAttachment(code, file, csrfToken, maxBytes) {
   const { blob, type } = await preparePhoto(file, maxBytes);
-  const headers = { "Content-Type": type, Accept: "application/json, application/problem+json" };
-  if (csrfToken) headers["X-CSRF-Token"] = csrfToken;
-  let response;
-  try {
-    response = await fetch(`/api/v1/cases/${encodeURIComponent(code)}/attachments`, {
-      method: "POST", headers, body: blob, credentials: "same-origin",
-    });
-  } catch (cause) {
-    throw new ApiError(0, null, { cause });
-  }
-  const contentType = response.headers.get("Content-Type") || "";
-  const body = contentType.includes("json") ? await response.json().catch(() => null) : null;
-  if (!response.ok) {
-    if (response.status === 401) api.get("/api/v1/session").catch(() => {}); // lets the shell send us to the login page
-    throw new ApiError(response.status, body);
-  }
-  return body;
+  const headers = csrfToken ? { "X-CSRF-Token": csrfToken } : {};
+  // A 401 reaches the shell's handler, which sends the user to the login page.
+  return request("POST", `/api/v1/cases/${encodeURIComponent(code)}/attachments`, blob, { raw: true, contentType: type, headers });
 }
 
 /** Text for an upload error thrown above (ours carry a dictionary key, the server's are ApiErrors). */

@@ -3,10 +3,10 @@
 // and live refresh from the `cases` topic (new rows flash).
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, t } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, t } from "../i18n.js";
 import {
   DISPATCH_ROLES, EMPTY, PATHS, ROUTE, STATUSES, agencyPicker, caseHref, dueCell, errorBox, followCases, liveIndicator,
-  loadLookups, loadingLine, localized, namer, pathIcon, rememberQueue, setChildren, sortByName, statusBadge,
+  loadLookups, loadingLine, namer, pathIcon, rememberQueue, setChildren, sortByName, statusBadge,
 } from "./field-reports-common.js";
 
 export const QUEUES = ["new", "mine", "near", "overdue", "reopened", "open", "all"];

@@ -2,10 +2,10 @@
 // commune. Admins add and delete rules; others read. "Test routing" previews the answer for a category and a point.
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, localized, t } from "../i18n.js";
 import { loadBoundaries } from "../units.js";
 import {
-  EMPTY, PATHS, agencyPicker, errorBox, loadLookups, loadingLine, localized, namer, pathIcon, queueBackHref, setChildren,
+  EMPTY, PATHS, agencyPicker, errorBox, loadLookups, loadingLine, namer, pathIcon, queueBackHref, setChildren,
   sortByName,
 } from "./field-reports-common.js";
 

@@ -33,6 +33,9 @@ function fact(label, value) {
   return [h("dt", {}, label), h("dd", {}, value)];
 }
 
+/** The shell gives this page the whole content area (no padding, no scrolling). */
+export const fullBleed = true;
+
 export function mount(root, { settings }) {
   const mapEl = h("div", { id: "map", class: "map", role: "region", "aria-label": t("map.label") });
   const panel = h("aside", { class: "map-panel", id: "map-panel", "aria-live": "polite" });

@@ -45,6 +45,11 @@ export const notFoundView = {
   mount: (root) => notice(root, { iconName: "search", title: "error.notFoundTitle", text: "error.notFound" }),
 };
 
+/** A page whose code could not be loaded (a network failure, or a module the server lists but this UI lacks). */
+export const loadFailedView = {
+  mount: (root) => notice(root, { iconName: "clock", title: "error.pageLoadFailedTitle", text: "error.pageLoadFailed" }),
+};
+
 export const forbiddenView = {
   mount: (root) => notice(root, { iconName: "lock", title: "error.forbiddenTitle", text: "error.forbidden" }),
 };

@@ -3,7 +3,7 @@
 // create display keys for the kiosks. Live refresh from the `wall.<code>` topics.
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, getLanguage, t, tOr } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, t, tOr } from "../i18n.js";
 
 const ROUTE = "walls";
 export const KINDS = ["overview", "map", "tile", "service", "alarms", "case", "url"];
@@ -22,8 +22,7 @@ const LIVE_DEBOUNCE_MS = 500;
 
 function tileName(id, tiles) {
   const tile = tiles.find((item) => item.id === id);
-  const title = tile?.title && (tile.title[getLanguage()] || tile.title.vi);
-  return tOr(`walls.tile.${id}`, title || id || "");
+  return tOr(`walls.tile.${id}`, localized(tile?.title) || id || "");
 }
 
 /** "Bản đồ · Phản ánh quá hạn" */

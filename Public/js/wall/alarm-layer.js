@@ -7,8 +7,8 @@
 // (#alarm/<code>); kiosks: no link.
 // Test hooks: `.wall-alarm-marker[data-alarm-code][data-severity][data-state][data-stack]`.
 import { h } from "../dom.js";
-import { formatNumber, t } from "../i18n.js";
-import { localized, SEVERITIES, severityBadge, severityOf, stateBadge, stateOf } from "../alarms-ui.js";
+import { formatNumber, localized, t } from "../i18n.js";
+import { SEVERITIES, severityBadge, severityOf, stateBadge, stateOf } from "../alarms-ui.js";
 import { ALARM_MAX } from "./alarms.js";
 
 const PANE = "wallAlarms";

@@ -5,9 +5,9 @@
 // Test hooks: `#wall-alarms li[data-code][data-state][data-severity]`, `#wall-alarm-detail[data-code][data-state]`.
 import { errorMessage } from "../api.js";
 import { h } from "../dom.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, localized, t } from "../i18n.js";
 import {
-  ageText, alarmFacts, alarmTimeline, compareAlarms, createAlarmActions, isAlarmCode, localized, refName,
+  ageText, alarmFacts, alarmTimeline, compareAlarms, createAlarmActions, isAlarmCode, refName,
   refreshAlarmAges, repeatBadge, severityBadge, severityOf, stateBadge, stateOf,
 } from "../alarms-ui.js";
 import { serverNow } from "./format.js";

@@ -6,9 +6,9 @@
 // becomes a card. Test hooks: `.wall-service[data-tile][data-level][data-ready="1"]`, `tr[data-key]`, `tr[data-code]`.
 import { errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, getLanguage, t } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, localizedName, t } from "../i18n.js";
 import { provinceName } from "../settings.js";
-import { figureText, localized, noteServerTime, shortTime } from "./format.js";
+import { figureText, noteServerTime, shortTime } from "./format.js";
 import { isAbort, wallGet } from "./wall-api.js";
 
 const CODE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -26,11 +26,6 @@ export function serviceHash({ tile, agency, unit }) {
   if (agency) hash += `/agency/${encodeURIComponent(agency)}`;
   if (unit) hash += `/unit/${encodeURIComponent(unit)}`;
   return hash;
-}
-
-function refName(ref) {
-  if (!ref) return "";
-  return (getLanguage() === "en" && ref.nameEn) || ref.name || ref.code || "";
 }
 
 /** An item's link: "/wall#case/…" stays on this page (a hash route); other same-origin paths open the console. */
@@ -130,8 +125,8 @@ export function serviceView(ctx, params = {}, { interactive = false } = {}) {
 
   function renderCrumbs() {
     nav.setAttribute("aria-label", t("wall.drill.crumbs"));
-    const agencyName = refName(data?.agency) || agency;
-    const unitName = refName(data?.unit) || unit;
+    const agencyName = localizedName(data?.agency) || agency;
+    const unitName = localizedName(data?.unit) || unit;
     const steps = [];
     if (interactive) steps.push({ text: t("wall.drill.overview"), href: "#", home: true });
     steps.push({ text: t("app.provinceLine", { province: provinceName(ctx.settings) }), href: serviceHash({ tile }) });

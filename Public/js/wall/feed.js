@@ -1,9 +1,9 @@
 // The live feed panel: new reports, deadline breaches, alarms… newest first, at most FEED_MAX rows in the DOM.
 // Test hooks: `#wall-feed li[data-code]` (the item's code, or `#<id>` for an item without one).
 import { h } from "../dom.js";
-import { formatDate, t } from "../i18n.js";
+import { formatDate, localized, t } from "../i18n.js";
 import { FEED_MAX } from "./store.js";
-import { localized, shortTime } from "./format.js";
+import { shortTime } from "./format.js";
 
 const SEVERITIES = new Set(["info", "warn", "bad", "good"]);
 

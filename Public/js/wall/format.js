@@ -1,14 +1,7 @@
 // Formatting shared by the wall's views: figures, localized server texts, ages ("cập nhật 3 phút trước"), times.
-import { formatDateTime, formatNumber, getLanguage, t } from "../i18n.js";
+import { formatDateTime, formatNumber, t } from "../i18n.js";
 
 const EMPTY = "–";
-
-/** A `{vi, en}` text from the server in the current language (a plain string passes through). */
-export function localized(value) {
-  if (value == null) return "";
-  if (typeof value === "string") return value;
-  return value[getLanguage()] || value.vi || value.en || "";
-}
 
 /** A tile figure by its `format`: integer | percent (0..1) | hours | decimal. */
 export function figureText(value, format) {

@@ -7,9 +7,9 @@
 // (at most every 10 s) brings the server's exact figures.
 // Test hooks: `#wall-map[data-ready="1"][data-points][data-cells][data-alarms]`, `.wall-alarm-marker[data-alarm-code]`.
 import { h } from "../dom.js";
-import { formatNumber, t } from "../i18n.js";
+import { formatNumber, localized, t } from "../i18n.js";
 import { loadBoundaries, unitDisplayName } from "../units.js";
-import { compactCount, localized } from "./format.js";
+import { compactCount } from "./format.js";
 import { alarmLegendRows, createAlarmLayer } from "./alarm-layer.js";
 import { isAbort, wallGet } from "./wall-api.js";
 

@@ -6,10 +6,9 @@
 // The overview stays mounted (hidden) under the other pages, so coming back does not rebuild its map.
 // Test hooks: `#wall-screen[data-view]` is the page shown ("overview", "service", "case").
 import { h, icon } from "../dom.js";
-import { t } from "../i18n.js";
+import { localized, t } from "../i18n.js";
 import { buildView } from "./views.js";
 import { createAlarmDrawer } from "./alarms.js";
-import { localized } from "./format.js";
 
 /** The route of `hash`: { kind: "overview" | "service" | "case" | "alarm", params }. */
 export function parseHash(hash = location.hash) {

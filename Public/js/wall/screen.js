@@ -8,11 +8,10 @@
 // cycle; at most VIEW_CACHE_MAX are kept, and views that leave the assignment are destroyed.
 // Test hooks: `#wall-screen[data-view=<kind>][data-version=<n>]`.
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
+import { localized, t } from "../i18n.js";
 import { buildView, messageView } from "./views.js";
 import { createOverview } from "./overview.js";
 import { isAbort, wallGet } from "./wall-api.js";
-import { localized } from "./format.js";
 
 const VIEW_CACHE_MAX = 4;
 const POLL_MS = 60_000;

@@ -1,8 +1,8 @@
 // Service tiles, rendered generically from the overview's tile shape (later services add tiles with the same shape;
 // only the icon is looked up by id, with a default). Every tile shows the age of its data and a "stale" badge.
 import { h, icon } from "../dom.js";
-import { t } from "../i18n.js";
-import { ageSeconds, figureText, localized, updatedAgoText } from "./format.js";
+import { localized, t } from "../i18n.js";
+import { ageSeconds, figureText, updatedAgoText } from "./format.js";
 
 const TILE_ICONS = {
   fieldreports: "report",

@@ -3,9 +3,9 @@
 // Each returns { element, kind, show, hide, languageChanged, destroy }.
 import { errorMessage } from "../api.js";
 import { h } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, localized, localizedName, t } from "../i18n.js";
 import { loadBoundaries } from "../units.js";
-import { localized, updatedAgoText, ageSeconds } from "./format.js";
+import { updatedAgoText, ageSeconds } from "./format.js";
 import { createWallMap, METRICS } from "./map.js";
 import { isAbort, wallGet } from "./wall-api.js";
 import { renderTile } from "./tiles.js";
@@ -117,7 +117,6 @@ export function caseView(ctx, params = {}) {
       body.replaceChildren(h("p", { class: "wall-message-text" }, error ? (error.status === 404 ? t("wall.screen.caseNotFound", { code }) : errorMessage(error)) : t("wall.loading")));
       return;
     }
-    const named = (ref) => (ref ? (ref.nameEn && localized({ vi: ref.name, en: ref.nameEn })) || ref.name : "");
     const timeline = Array.isArray(data.timeline) ? data.timeline.slice(-CASE_TIMELINE_MAX).reverse() : [];
     body.replaceChildren(...[
       h("header", { class: "wall-case-head" },
@@ -128,8 +127,8 @@ export function caseView(ctx, params = {}) {
       h("h2", { class: "wall-case-title" }, localized(data.category?.name) || ""),
       error ? h("p", { class: "wall-panel-message is-error" }, errorMessage(error)) : null,
       h("dl", { class: "wall-case-facts" },
-        fact(t("wall.case.unit"), named(data.unit)),
-        fact(t("wall.case.agency"), named(data.agency)),
+        fact(t("wall.case.unit"), localizedName(data.unit)),
+        fact(t("wall.case.agency"), localizedName(data.agency)),
         fact(t("wall.case.received"), formatDateTime(data.receivedAt)),
         fact(t("wall.case.due"), formatDateTime(data.dueAt)),
         fact(t("wall.case.resolved"), formatDateTime(data.resolvedAt)),

@@ -1,7 +1,9 @@
 // Fetching for the wall: the signed-in session cookie, or a wall display key (kiosk screens) sent as a bearer token.
 // The key arrives once as `?key=ioc_…`, is kept in sessionStorage and removed from the address bar, so that it
 // never shows on a screen, in a screenshot or in the browser's history.
-import { ApiError } from "../api.js";
+import { isAbort, request } from "../api.js";
+
+export { isAbort };
 
 const KEY_STORAGE = "ioc.wall.key";
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -45,39 +47,7 @@ export function liveURL() {
  * GET `path` as JSON with the session cookie and, on kiosks, the display key. Rejects with ApiError (status 0 for a
  * network failure or a timeout, so that a screen on a dead network never waits forever). `signal` aborts it.
  */
-export async function wallGet(path, { signal } = {}) {
-  const headers = { Accept: "application/json, application/problem+json" };
-  if (displayKey) headers.Authorization = `Bearer ${displayKey}`;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  let response;
-  try {
-    response = await fetch(path, { headers, credentials: "same-origin", signal: controller.signal, cache: "no-store" });
-    const type = response.headers.get("Content-Type") || "";
-    const isJSON = type.includes("json");
-    if (!response.ok) {
-      const problem = isJSON ? await response.json().catch(() => null) : null;
-      throw new ApiError(response.status, problem);
-    }
-    return isJSON ? await response.json() : null;
-  } catch (cause) {
-    if (cause instanceof ApiError) throw cause;
-    if (signal?.aborted) throw abortError();
-    throw new ApiError(0, null, { cause });
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  }
-}
-
-function abortError() {
-  const error = new Error("aborted");
-  error.name = "AbortError";
-  return error;
-}
-
-export function isAbort(error) {
-  return error?.name === "AbortError";
+export function wallGet(path, { signal } = {}) {
+  const headers = displayKey ? { Authorization: `Bearer ${displayKey}` } : {};
+  return request("GET", path, undefined, { headers, signal, timeout: REQUEST_TIMEOUT_MS, cache: "no-store" });
 }

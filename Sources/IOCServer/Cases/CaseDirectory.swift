@@ -4,19 +4,13 @@ import IOCCore
 import NIOConcurrencyHelpers
 import Vapor
 
-/// Agencies and field-report categories as read-mostly snapshots (re-read every few seconds, and at once after an
-/// edit on this instance), so list endpoints do not join or query them per row.
+/// What case handling looks up per row: the platform's agencies and the case categories (with their SLA policies), as
+/// read-mostly snapshots (re-read every few seconds, and at once after an edit on this instance).
 final class CaseDirectory: Sendable {
-    struct Agency: Sendable {
-        var id: UUID
-        var code: String
-        var name: String
-        var nameEn: String
-        var kind: String
-        var parentID: UUID?
-        var units: [String]
-        var active: Bool
-    }
+    typealias Agency = AgencyDirectory.Agency
+    let agencyDirectory: AgencyDirectory
+
+    init(agencies: AgencyDirectory) { agencyDirectory = agencies }
 
     struct Snapshot: Sendable {
         var agencies: [UUID: Agency] = [:]
@@ -33,12 +27,9 @@ final class CaseDirectory: Sendable {
         let current = cache.withLockedValue { $0 }
         if Date().timeIntervalSince(current.loadedAt) < Self.ttl { return current }
         var s = Snapshot()
-        for a in try await AgencyModel.query(on: db).with(\.$jurisdiction).all() {
-            let agency = Agency(id: a.id!, code: a.code, name: a.name, nameEn: a.nameEn, kind: a.kind, parentID: a.$parent.id,
-                                units: a.jurisdiction.map(\.unitCode), active: a.active)
-            s.agencies[agency.id] = agency
-            s.agencyByCode[agency.code] = agency
-        }
+        let agencies = try await agencyDirectory.snapshot(on: db)
+        s.agencies = agencies.agencies
+        s.agencyByCode = agencies.agencyByCode
         let categories = try await CategoryModel.query(on: db).sort(\.$position).all().map(CategoryModel.Snapshot.init)
         s.orderedCategories = categories
         s.categories = Dictionary(uniqueKeysWithValues: categories.map { ($0.code, $0) })
@@ -47,7 +38,10 @@ final class CaseDirectory: Sendable {
         return s
     }
 
-    func invalidate() { cache.withLockedValue { $0.loadedAt = .distantPast } }
+    func invalidate() {
+        agencyDirectory.invalidate()
+        cache.withLockedValue { $0.loadedAt = .distantPast }
+    }
 }
 
 extension CategoryModel {
@@ -81,26 +75,11 @@ extension CategoryModel {
 
 extension Application {
     private struct CaseDirectoryKey: StorageKey { typealias Value = CaseDirectory }
-    private struct ClockKey: StorageKey { typealias Value = CaseClock }
 
     var caseDirectory: CaseDirectory {
         if let d = storage[CaseDirectoryKey.self] { return d }
-        let d = CaseDirectory()
+        let d = CaseDirectory(agencies: agencyDirectory)
         storage[CaseDirectoryKey.self] = d
         return d
     }
-
-    /// The time cases are judged at. Tests replace it to walk across weekends and holidays.
-    var caseClock: CaseClock {
-        get { storage[ClockKey.self] ?? CaseClock() }
-        set { storage[ClockKey.self] = newValue }
-    }
-}
-
-/// An injectable clock (default: the system's).
-final class CaseClock: Sendable {
-    private let fixed = NIOLockedValueBox<Date?>(nil)
-    init(_ fixed: Date? = nil) { self.fixed.withLockedValue { $0 = fixed } }
-    var now: Date { fixed.withLockedValue { $0 } ?? Date() }
-    func set(_ date: Date?) { fixed.withLockedValue { $0 = date } }
 }

@@ -88,7 +88,7 @@ enum CaseService {
         guard let action = CaseAction(rawValue: input.action), action != .autoClose else {
             throw IOCError.invalid("action", vi: "Hành động không hợp lệ.", en: "Unknown action.")
         }
-        let now = app.caseClock.now
+        let now = app.clock.now
         let directory = try await app.caseDirectory.snapshot(on: db)
         let calendar = try await app.calendarStore.current(on: db)
 
@@ -291,7 +291,7 @@ enum CaseService {
             let details = "status \(from.rawValue)→\(next.rawValue)" + (targetAgency.map { " agency=\($0.code)" } ?? "")
             var record = AuditRecord(actor: actor.name, action: "case.\(action.rawValue)", targetType: "case", targetID: c.code,
                                      origin: origin, details: details)
-            record.feed = [WallFeed.caseEntry(c, type: "case.status", at: now, directory: directory)].compactMap { $0 }
+            record.feed = [CaseFeed.caseEntry(c, type: "case.status", at: now, directory: directory)].compactMap { $0 }
             return (c, record)
         }
         publish(model, type: "case.status", app: app, directory: directory, extraAgencies: published.value)
@@ -369,15 +369,13 @@ enum CaseService {
     /// Publishes a case change: the staff topic `cases`, the agency's topic (and its parent's), and the public-safe
     /// `fieldreports` topic (no personal data: code, category, status, commune, agency, point).
     static func publish(_ c: CaseModel, type: String, app: Application, directory: CaseDirectory.Snapshot, extraAgencies: [String] = []) {
-        app.open311Cache.invalidate()
-        app.mapPoints.markDirty()
         let agency = c.agencyID.flatMap { directory.agencies[$0] }
         let payload: [String: String] = [
             "type": type, "code": c.code, "kind": c.kind, "status": c.status, "category": c.category,
             "agency": agency?.code ?? "", "unit": c.unitCode ?? "", "dueAt": ISO8601.format(c.dueAt),
             "at": ISO8601.format(c.updatedAt),
         ]
-        app.live.publish(topic: "cases", payload)
+        app.live.publish(topic: CasesModule.topic, payload)
         var agencies = Set(extraAgencies)
         if let agency {
             agencies.insert(agency.code)
@@ -385,14 +383,14 @@ enum CaseService {
                 agencies.insert(parent.code)
             }
         }
-        for code in agencies.sorted() { app.live.publish(topic: "cases.agency.\(code.lowercased())", payload) }
+        for code in agencies.sorted() { app.live.publish(topic: "\(CasesModule.topic).agency.\(code.lowercased())", payload) }
         guard c.kind == "field_report", c.isPublic else { return }
         var pub = payload
         pub["type"] = type == "case.created" ? "report.created" : (type == "case.breached" ? "report.breached" : "report.status")
         pub["lat"] = c.lat.map { String(format: "%.5f", $0) } ?? ""
         pub["lon"] = c.lon.map { String(format: "%.5f", $0) } ?? ""
         pub.removeValue(forKey: "kind")
-        app.live.publish(topic: "fieldreports", pub)
+        app.live.publish(topic: CasesModule.publicTopic, pub)
     }
 }
 

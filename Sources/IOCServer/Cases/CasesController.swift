@@ -33,14 +33,14 @@ enum CasesController {
 
     /// Officers see their agency's cases (and those of agencies below it); everyone else on the staff sees all.
     static func visibleAgencyIDs(_ req: Request, _ d: CaseDirectory.Snapshot) async throws -> Set<UUID>? {
-        guard let codes = try await PublicServicesController.visibleAgencyCodes(req) else { return nil }
+        guard let codes = try await req.visibleAgencyCodes() else { return nil }
         return Set(codes.compactMap { d.agencyByCode[$0]?.id })
     }
 
     static func actor(_ req: Request, _ d: CaseDirectory.Snapshot) async throws -> CaseActor {
         let user = try req.requireUser()
         var officer: Set<String>?
-        if user.role == .officer { officer = Set(try await PublicServicesController.visibleAgencyCodes(req) ?? []) }
+        if user.role == .officer { officer = Set(try await req.visibleAgencyCodes() ?? []) }
         return CaseActor(name: "user:\(user.username)", user: user, officerAgencies: officer)
     }
 
@@ -66,7 +66,7 @@ enum CasesController {
     @Sendable static func list(_ req: Request) async throws -> ListDTO {
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
         let user = try req.requireUser()
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let queue = req.query[String.self, at: "queue"] ?? "open"
         guard queues.contains(queue) else { throw IOCError.invalid("queue", vi: "Hàng đợi không hợp lệ.", en: "Unknown queue.") }
         let page = try intQuery(req, "page", range: 1...100_000) ?? 1
@@ -140,7 +140,7 @@ enum CasesController {
     }
 
     static func detail(_ c: CaseModel, req: Request, d: CaseDirectory.Snapshot) async throws -> CaseDetail {
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let actor = try await actor(req, d)
         let agencyCode = c.agencyID.flatMap { d.agencies[$0]?.code }
         let events = try await CaseEventModel.query(on: req.db).filter(\.$caseID == c.id!).sort(\.$at).all()
@@ -159,7 +159,7 @@ enum CasesController {
         let duplicates = try await CaseModel.query(on: req.db).filter(\.$duplicateOf == c.code).field(\.$code).all().map(\.code)
         var nearby: [CaseSummary] = []
         if (user.role == .admin || user.role == .operator), c.caseStatus.isOpen, let la = c.lat, let lo = c.lon, let cat = d.categories[c.category] {
-            nearby = try await FieldReportService.nearby(category: cat, point: Coordinate(latitude: la, longitude: lo), excluding: c.code, now: now, on: req.db)
+            nearby = try await CaseMedia.nearby(category: cat, point: Coordinate(latitude: la, longitude: lo), excluding: c.code, now: now, on: req.db)
                 .map { CaseViews.summary($0.0, app: req.application, d: d, now: now) }
         }
         let assignees = try await usernames(c.assigneeID.map { [$0] } ?? [], on: req.db)
@@ -210,10 +210,10 @@ enum CasesController {
         guard let body = req.body.data, body.readableBytes > 0 else {
             throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu nội dung ảnh.", en: "The image body is missing.")
         }
-        let image = try FieldReportService.sanitize(Array(body.readableBytesView), field: "body")
-        let now = req.application.caseClock.now
+        let image = try CaseMedia.sanitize(Array(body.readableBytesView), field: "body")
+        let now = req.application.clock.now
         let sha = try await req.application.audit.transaction(on: req.db) { tx in
-            let shas = try await FieldReportService.store([image], on: tx, at: now)
+            let shas = try await CaseMedia.store([image], on: tx, at: now)
             let e = CaseService.newEvent(c, type: "attachment", actor: actor.name, at: now)
             e.photos = shas[0]
             try await e.create(on: tx)

@@ -16,7 +16,7 @@ enum EscalationSweeper {
     }
 
     static func sweep(app: Application, db: any Database, now: Date? = nil) async throws -> Report {
-        let now = now ?? app.caseClock.now
+        let now = now ?? app.clock.now
         let sql = db as! any SQLDatabase
         let open = CaseStatus.openStatuses.map(\.rawValue)
         var report = Report()
@@ -75,7 +75,7 @@ enum EscalationSweeper {
                                  origin: "sweeper", details: "warned=\(warned.count) breached=\(breached.count) autoClosed=\(closed.count)")
         for (rows, type) in [(warned, "case.warned"), (breached, "case.breached")] {
             for row in rows {
-                if let m = byID[row.id], let e = WallFeed.caseEntry(m, type: type, at: now, directory: directory) { record.feed.append(e) }
+                if let m = byID[row.id], let e = CaseFeed.caseEntry(m, type: type, at: now, directory: directory) { record.feed.append(e) }
             }
         }
         // The wall's feed entries are committed with the audit entry and published after it.
@@ -87,28 +87,11 @@ enum EscalationSweeper {
     }
 }
 
-/// Runs the sweeper every `IOC_SWEEP_SECONDS` while the server runs (when background work is on).
-struct EscalationSweeperLifecycle: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-    let box = Box()
-
-    func didBootAsync(_ app: Application) async throws {
-        guard app.iocConfiguration.backgroundWork else { return }
-        let interval = UInt64(app.iocConfiguration.sweepSeconds)
-        box.task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: interval * 1_000_000_000)
-                if Task.isCancelled { break }
-                do {
-                    _ = try await EscalationSweeper.sweep(app: app, db: app.db)
-                } catch {
-                    app.logger.warning("escalation sweep failed: \(String(describing: error))")
-                }
-            }
+extension EscalationSweeper {
+    /// Every `IOC_SWEEP_SECONDS`, on the leading instance (each mark is conditional, so a double run records nothing twice).
+    static func task(seconds: Int) -> BackgroundTask {
+        BackgroundTask("cases.escalation-sweep", mode: .singleton, every: .seconds(seconds)) { app in
+            _ = try await sweep(app: app, db: app.db)
         }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
     }
 }

@@ -67,14 +67,14 @@ struct BenchPublicServicesCommand: AsyncCommand {
             _ = try await PublicServiceStats.rows(on: app.db, from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .agency)
         }
         let reportBare = try await measure {
-            _ = try await sql.raw(PublicServiceStats.query(from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .agency, agencyCodes: nil, sqlite: sql.dialect.name == "sqlite")).all()
+            _ = try await sql.raw(PublicServiceStats.query(from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .agency, agencyCodes: nil, dialect: sql.iocDialect)).all()
         }
         let scorecard = try await measure {
             let rows = try await PublicServiceStats.rows(on: app.db, from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .unit)
             _ = Scorecard766(counts: rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
         }
         let scorecardBare = try await measure {
-            _ = try await sql.raw(PublicServiceStats.query(from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .unit, agencyCodes: nil, sqlite: sql.dialect.name == "sqlite")).all()
+            _ = try await sql.raw(PublicServiceStats.query(from: bounds.lowerBound, to: bounds.upperBound, asOf: bounds.upperBound, groupBy: .unit, agencyCodes: nil, dialect: sql.iocDialect)).all()
         }
         console.print("Dossiers in the database: \(total); period \(month.0)-\(String(format: "%02d", month.1)); \(iterations) runs each")
         console.print(String(format: "Monthly report by agency: p50 %.1f ms, p95 %.1f ms; bare SQL p95 %.1f ms; ratio %.2f", report.p50, report.p95, reportBare.p95, report.p95 / reportBare.p95))

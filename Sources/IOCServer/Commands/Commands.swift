@@ -43,31 +43,17 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        let summary = try await DemoProvince.load(on: app)
-        context.console.print("Đã nạp tỉnh minh họa Đắk Lắk / Demo province loaded: \(summary.agencies) agencies (\(summary.createdAgencies) new).")
-        let count = max(0, signature.dossiers ?? 250_000)
-        // Loaded today already (the generator is deterministic per day): skip the slow part of a restart.
-        let loadedToday = try await DossierModel.query(on: app.db).filter(\.$ingestedAt > Date().addingTimeInterval(-6 * 3600)).count()
-        if count > 0, loadedToday >= count * 9 / 10 {
-            context.console.print("Hồ sơ TTHC minh họa đã có / Demo dossiers already loaded today: \(loadedToday).")
-        } else if count > 0 {
-            let d = try await DemoDossiers.load(on: app, count: count)
-            context.console.print("Hồ sơ TTHC minh họa / Demo dossiers: \(d.accepted) (\(d.created) new) in \(String(format: "%.1f", d.seconds)) s.")
+        // Each module loads its own demo data, in module order (the platform's province and users first).
+        var options: [String: Int] = [:]
+        options["dossiers"] = signature.dossiers
+        options["reports"] = signature.reports
+        let console = context.console
+        let demo = DemoContext(app: app, options: options, print: { console.print($0) })
+        for module in app.modules.all {
+            try await module.loadDemo(demo)
         }
-        let reports = max(0, signature.reports ?? 9_000)
-        let existing = try await CaseModel.query(on: app.db).filter(\.$kind == "field_report").count()
-        if reports > 0, existing > 0 {
-            context.console.print("Phản ánh hiện trường đã có / Field reports already present: \(existing).")
-        } else if reports > 0 {
-            let started = ContinuousClock.now
-            let n = try await DemoFieldReports.load(on: app, count: reports)
-            context.console.print("Phản ánh hiện trường minh họa / Demo field reports: \(n) in \(String(format: "%.1f", (ContinuousClock.now - started) / .seconds(1))) s.")
-        }
-        try await DemoWalls.load(on: app)
-        try await DemoAlarms.load(on: app)
-        context.console.print("Màn hình tường / Walls: /wall (tổng quan / overview), /wall/phong-giam-sat/1…27, /wall/phong-dieu-hanh/1…9")
         context.console.print("Tài khoản minh họa / Demo logins:")
-        for u in summary.users {
+        for u in DemoProvince.users {
             context.console.print("  \(u.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(u.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(u.password)   \(u.displayName)")
         }
     }

@@ -95,7 +95,7 @@ enum EventService {
                         throw IOCError.invalid(f("lat"), vi: "Tọa độ không hợp lệ.", en: "Invalid coordinates.")
                     }
                     do {
-                        let inside = try FieldReportService.commune(of: Coordinate(latitude: la, longitude: lo), app: app)
+                        let inside = try app.communeCode(of: Coordinate(latitude: la, longitude: lo))
                         if unitCode == nil { unitCode = inside }
                     } catch {
                         throw IOCError.invalid(f("lat"), vi: "Vị trí nằm ngoài địa bàn tỉnh.", en: "The location is outside the province.")
@@ -130,13 +130,11 @@ enum EventService {
         }
     }
 
-    static let severityRank = ["minor": 1, "major": 2, "critical": 3]
-
     /// The key of the alarm an event raises, repeats or clears (nil when it touches none): minor+ events with an
     /// `alarmKey`, and every major/critical one (keyed by its own id when it has no `alarmKey`).
     static func alarmKey(_ v: Valid, sourceID: UUID) -> String? {
-        let raises = v.level != "info" && (v.alarmKey != nil || v.level == "major" || v.level == "critical")
-        guard raises || v.clear else { return nil }
+        let severity = AlarmSeverity(rawValue: v.level) ?? .info
+        guard AlarmLifecycle.touchesAlarm(severity: severity, hasKey: v.alarmKey != nil, clear: v.clear) else { return nil }
         return "\(sourceID.uuidString.prefix(8))|" + (v.alarmKey ?? "event:\(v.externalID)")
     }
 
@@ -188,9 +186,11 @@ enum EventService {
                 e.lon = v.lon
                 if let key = alarmKey(v, sourceID: sourceID) {
                     let alarm = open[key]
+                    let effect = AlarmLifecycle.effect(severity: AlarmSeverity(rawValue: v.level) ?? .info, hasKey: v.alarmKey != nil,
+                                                       clear: v.clear, open: alarm.map { AlarmSeverity(rawValue: $0.severity) ?? .info })
                     if v.clear {
-                        if let a = alarm {
-                            a.state = "cleared"
+                        if effect == .clear, let a = alarm {
+                            a.state = AlarmState.cleared.rawValue
                             a.clearedAt = now
                             a.clearedBy = sourceName
                             a.updatedAt = now
@@ -204,10 +204,10 @@ enum EventService {
                             e.link = "/wall#alarm/\(a.code)"
                             cleared += 1
                         }
-                    } else if let a = alarm {
+                    } else if let a = alarm, case .repeated(let severity) = effect {
                         a.count += 1
                         a.lastEventAt = v.occurredAt
-                        if (severityRank[v.level] ?? 0) > (severityRank[a.severity] ?? 0) { a.severity = v.level }
+                        a.severity = severity.rawValue
                         a.updatedAt = now
                         try await a.save(on: tx)
                         open[key] = a
@@ -219,7 +219,7 @@ enum EventService {
                         a.id = UUID()
                         a.code = String(format: "CB-%d-%06d", year, try await Counters.next("CB-\(year)", on: tx))
                         a.key = key
-                        a.state = "active"
+                        a.state = AlarmState.active.rawValue
                         a.severity = v.level
                         a.kind = v.kind
                         a.title = v.title
@@ -261,10 +261,10 @@ enum EventService {
             return Outcome.Item(externalId: externalID, id: e?.id ?? 0, alarm: e?.ref)
         })
         if !changes.alarms.isEmpty {
-            let d = try await app.caseDirectory.snapshot(on: db)
+            let d = try await app.agencyDirectory.snapshot(on: db)
             let sources = try await sourceNames(on: db)
             for (a, isNew) in changes.alarms.values.sorted(by: { $0.0.code < $1.0.code }) {
-                app.live.publish(topic: "alarms", AlarmLive(type: isNew ? "alarm.raised" : "alarm.changed", alarm: dto(a, app: app, d: d, sources: sources, actions: nil)))
+                app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: isNew ? "alarm.raised" : "alarm.changed", alarm: dto(a, app: app, d: d, sources: sources, actions: nil)))
             }
         }
         return outcome
@@ -272,8 +272,10 @@ enum EventService {
 
     /// Unacknowledged first, then by severity, then the newest: the order of every alarm list.
     static func mostUrgentFirst(_ alarms: [AlarmModel]) -> [AlarmModel] {
-        let rank = ["critical": 0, "major": 1, "minor": 2]
-        func key(_ a: AlarmModel) -> (Int, Int, Double) { (a.state == "active" ? 0 : 1, rank[a.severity] ?? 3, -a.raisedAt.timeIntervalSince1970) }
+        func key(_ a: AlarmModel) -> (Int, Int, Double) {
+            let (state, severity) = AlarmLifecycle.urgency(state: AlarmState(rawValue: a.state) ?? .active, severity: AlarmSeverity(rawValue: a.severity) ?? .info)
+            return (state, severity, -a.raisedAt.timeIntervalSince1970)
+        }
         return alarms.sorted { key($0) < key($1) }
     }
 
@@ -358,42 +360,21 @@ enum EventService {
         var alarm: AlarmDTO
     }
 
-    static func dto(_ a: AlarmModel, app: Application, d: CaseDirectory.Snapshot, sources: [UUID: String], actions: [String]?) -> AlarmDTO {
+    static func dto(_ a: AlarmModel, app: Application, d: AgencyDirectory.Snapshot, sources: [UUID: String], actions: [String]?) -> AlarmDTO {
         AlarmDTO(code: a.code, state: a.state, severity: a.severity, kind: a.kind, title: .init(vi: a.title, en: a.titleEn),
                  description: a.description,
                  source: a.sourceID.flatMap { id in sources[id].map { NamedRef(code: $0, name: $0, nameEn: nil) } },
                  unit: a.unitCode, place: a.unitCode.flatMap { app.reference.units[$0]?.fullName }, lat: a.lat, lon: a.lon,
-                 raisedAt: a.raisedAt, lastEventAt: a.lastEventAt, count: a.count, agency: CaseViews.agencyRef(a.agencyID, d),
+                 raisedAt: a.raisedAt, lastEventAt: a.lastEventAt, count: a.count, agency: d.ref(a.agencyID),
                  acknowledgedAt: a.acknowledgedAt, acknowledgedBy: a.acknowledgedBy, clearedAt: a.clearedAt, clearedBy: a.clearedBy,
                  updatedAt: a.updatedAt, actions: actions, timeline: nil)
     }
 
     // MARK: Actions
 
-    enum Action: String, CaseIterable, Sendable {
-        case acknowledge, assign, comment, clear
+    typealias Action = AlarmAction
 
-        /// The timeline's word for it.
-        var done: String {
-            switch self {
-            case .acknowledge: "acknowledged"
-            case .assign: "assigned"
-            case .comment: "commented"
-            case .clear: "cleared"
-            }
-        }
-
-        var verbVi: String {
-            switch self {
-            case .acknowledge: "xác nhận"
-            case .assign: "giao"
-            case .comment: "ghi chú"
-            case .clear: "kết thúc"
-            }
-        }
-    }
-
-    static let stateNamesVi = ["active": "đang hoạt động", "acknowledged": "đã xác nhận", "cleared": "đã kết thúc"]
+    static func stateNameVi(_ state: String) -> String { AlarmState(rawValue: state)?.nameVi ?? state }
 
     /// What `principal` may do to `a` now.
     static func allowed(_ a: AlarmModel, principal: Principal?, officerAgencies: Set<UUID>?) -> [Action] {
@@ -406,16 +387,11 @@ enum EventService {
             all = [.acknowledge, .comment, .clear]
         default: return []
         }
-        return all.filter { action in
-            switch action {
-            case .acknowledge: a.state == "active"
-            case .assign, .clear: a.isOpen
-            case .comment: true
-            }
-        }
+        let possible = AlarmLifecycle.actions(in: AlarmState(rawValue: a.state) ?? .cleared)
+        return all.filter(possible.contains)
     }
 
-    static func perform(_ action: Action, on a: AlarmModel, agency: CaseDirectory.Agency?, note text: String?, user: AuthenticatedUser,
+    static func perform(_ action: Action, on a: AlarmModel, agency: AgencyDirectory.Agency?, note text: String?, user: AuthenticatedUser,
                         origin: String, app: Application, db: any Database, now: Date = Date()) async throws -> AlarmModel {
         let actor = user.displayName
         let alarmID = a.id!
@@ -424,31 +400,24 @@ enum EventService {
             guard let a = try await AlarmModel.find(alarmID, on: tx) else { throw IOCError.notFound("Alarm", vi: "cảnh báo") }
             var feedType: String?
             var titleVi = "", titleEn = ""
+            let from = AlarmState(rawValue: a.state) ?? .cleared
+            guard let to = AlarmLifecycle.next(action, from: from) else { throw stateError(a, action) }
             switch action {
             case .acknowledge:
-                guard a.state == "active" else { throw stateError(a, action) }
-                a.state = "acknowledged"
-                a.acknowledgedAt = now
-                a.acknowledgedBy = actor
                 feedType = "alarm.acknowledged"; titleVi = "\(actor) đã xác nhận"; titleEn = "\(actor) acknowledged"
             case .assign:
-                guard a.isOpen else { throw stateError(a, action) }
                 guard let agency else { throw IOCError.invalid("agency", vi: "Chọn cơ quan xử lý.", en: "Choose the agency.") }
                 a.agencyID = agency.id
-                if a.state == "active" {
-                    a.state = "acknowledged"
-                    a.acknowledgedAt = now
-                    a.acknowledgedBy = actor
-                }
                 feedType = "alarm.assigned"; titleVi = "Giao \(agency.name)"; titleEn = "Assigned to \(agency.nameEn)"
             case .comment:
                 guard text != nil else { throw IOCError.invalid("note", vi: "Nhập nội dung ghi chú.", en: "Write the comment.") }
             case .clear:
-                guard a.isOpen else { throw stateError(a, action) }
-                a.state = "cleared"
-                a.clearedAt = now
-                a.clearedBy = actor
                 feedType = "alarm.cleared"; titleVi = "\(actor) đã kết thúc"; titleEn = "\(actor) cleared"
+            }
+            if to != from {
+                a.state = to.rawValue
+                if to == .acknowledged { a.acknowledgedAt = now; a.acknowledgedBy = actor }
+                if to == .cleared { a.clearedAt = now; a.clearedBy = actor }
             }
             a.updatedAt = now
             try await a.save(on: tx)
@@ -456,20 +425,20 @@ enum EventService {
             var record = AuditRecord(actor: "user:\(user.username)", action: "alarm.\(action.rawValue)", targetType: "alarm", targetID: a.code,
                                      origin: origin, details: "state=\(a.state)" + (agency.map { " agency=\($0.code)" } ?? ""))
             if let feedType {
-                record.feed = [WallFeed.entry(feedType, tone: feedType == "alarm.cleared" ? "good" : "info", at: now,
+                record.feed = [FeedJournal.entry(feedType, tone: feedType == "alarm.cleared" ? "good" : "info", at: now,
                                               title: .init(vi: "\(titleVi): \(a.title)", en: "\(titleEn): \(a.titleEn)"),
                                               unit: a.unitCode, lat: a.lat, lon: a.lon, ref: a.code, link: "/wall#alarm/\(a.code)")]
             }
             return (a, record)
         }
-        let d = try await app.caseDirectory.snapshot(on: db)
-        app.live.publish(topic: "alarms", AlarmLive(type: "alarm.changed", alarm: dto(model, app: app, d: d, sources: try await sourceNames(on: db), actions: nil)))
+        let d = try await app.agencyDirectory.snapshot(on: db)
+        app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: "alarm.changed", alarm: dto(model, app: app, d: d, sources: try await sourceNames(on: db), actions: nil)))
         return model
     }
 
     static func stateError(_ a: AlarmModel, _ action: Action) -> IOCError {
         IOCError(.conflict, code: "invalid_transition",
-                 vi: "Không thể \(action.verbVi) cảnh báo \(stateNamesVi[a.state] ?? a.state).",
+                 vi: "Không thể \(action.verbVi) cảnh báo \(stateNameVi(a.state)).",
                  en: "Cannot \(action.rawValue) an alarm that is \(a.state).")
     }
 }

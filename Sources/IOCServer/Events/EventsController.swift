@@ -46,9 +46,9 @@ enum EventsController {
         return response
     }
 
-    static func officerAgencies(_ req: Request, _ d: CaseDirectory.Snapshot) async throws -> Set<UUID>? {
+    static func officerAgencies(_ req: Request, _ d: AgencyDirectory.Snapshot) async throws -> Set<UUID>? {
         guard req.principal?.user?.role == .officer else { return nil }
-        return try await CasesController.visibleAgencyIDs(req, d) ?? []
+        return try await req.visibleAgencyIDs(d) ?? []
     }
 
     struct ListDTO: Content {
@@ -62,7 +62,7 @@ enum EventsController {
             throw IOCError.invalid("state", vi: "state: open, active, acknowledged, cleared hoặc all.", en: "state must be open, active, acknowledged, cleared or all.")
         }
         let limit = try intQuery(req, "limit", range: 1...500) ?? 100
-        let d = try await req.application.caseDirectory.snapshot(on: req.db)
+        let d = try await req.application.agencyDirectory.snapshot(on: req.db)
         let officer = try await officerAgencies(req, d)
         let q = AlarmModel.query(on: req.db)
         if let officer { q.filter(\.$agencyID ~~ Array(officer)) }
@@ -81,7 +81,7 @@ enum EventsController {
         }, counts: counts)
     }
 
-    static func find(_ req: Request, _ d: CaseDirectory.Snapshot, officer: Set<UUID>?) async throws -> AlarmModel {
+    static func find(_ req: Request, _ d: AgencyDirectory.Snapshot, officer: Set<UUID>?) async throws -> AlarmModel {
         let code = req.parameters.get("code") ?? ""
         guard code.count <= 32, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
               let a = try await AlarmModel.query(on: req.db).filter(\.$code == code).first() else {
@@ -91,16 +91,16 @@ enum EventsController {
         return a
     }
 
-    static func detailDTO(_ a: AlarmModel, req: Request, d: CaseDirectory.Snapshot, officer: Set<UUID>?) async throws -> EventService.AlarmDTO {
+    static func detailDTO(_ a: AlarmModel, req: Request, d: AgencyDirectory.Snapshot, officer: Set<UUID>?) async throws -> EventService.AlarmDTO {
         var dto = EventService.dto(a, app: req.application, d: d, sources: try await EventService.sourceNames(on: req.db),
                                    actions: EventService.allowed(a, principal: req.principal, officerAgencies: officer).map(\.rawValue))
         let notes = try await AlarmNoteModel.query(on: req.db).filter(\.$alarmID == a.id!).sort(\.$at).limit(500).all()
-        dto.timeline = notes.map { .init(at: $0.at, action: $0.action, actor: $0.actor, agency: CaseViews.agencyRef($0.agencyID, d), note: $0.note) }
+        dto.timeline = notes.map { .init(at: $0.at, action: $0.action, actor: $0.actor, agency: d.ref($0.agencyID), note: $0.note) }
         return dto
     }
 
     @Sendable static func detail(_ req: Request) async throws -> EventService.AlarmDTO {
-        let d = try await req.application.caseDirectory.snapshot(on: req.db)
+        let d = try await req.application.agencyDirectory.snapshot(on: req.db)
         let officer = try await officerAgencies(req, d)
         return try await detailDTO(try await find(req, d, officer: officer), req: req, d: d, officer: officer)
     }
@@ -118,8 +118,8 @@ enum EventsController {
         }
         let note: String?
         do { note = try Validate.text(input.note, field: "note", max: 2_000, required: false) } catch let v as ValidationFailure { throw IOCError.validation(v) }
-        let d = try await req.application.caseDirectory.snapshot(on: req.db)
-        var agency: CaseDirectory.Agency?
+        let d = try await req.application.agencyDirectory.snapshot(on: req.db)
+        var agency: AgencyDirectory.Agency?
         if action == .assign {
             guard let code = input.agency, code.count <= 64, let a = d.agencyByCode[code], a.active else {
                 throw IOCError.invalid("agency", vi: "Cơ quan không tồn tại hoặc đã ngừng hoạt động.", en: "Unknown or inactive agency.")

@@ -31,7 +31,7 @@ struct FieldReportSubmission: Sendable {
 /// Intake, routing and duplicate suggestion of field reports.
 enum FieldReportService {
     static let maxPhotos = 5
-    static let maxPhotoBytes = 5 * 1024 * 1024
+    static let maxPhotoBytes = CaseMedia.maxPhotoBytes
     static let maxDescription = 4000
 
     struct Created: Sendable {
@@ -63,7 +63,7 @@ enum FieldReportService {
             throw IOCError.invalid("description", vi: "Nhập nội dung phản ánh.", en: "Describe the problem.")
         }
         let point = try coordinate(lat: s.lat, lon: s.lon)
-        let unitCode = try commune(of: point, app: app)
+        let unitCode = try app.communeCode(of: point)
         let address = try Validate.text(s.address, field: "address", max: 300, required: false)
         let name = try Validate.text(s.name, field: "name", max: 100, required: false)
         var phone = try Validate.text(s.phone, field: "phone", max: 20, required: false)
@@ -91,7 +91,7 @@ enum FieldReportService {
         if s.requirePhoto && s.photos.isEmpty {
             throw IOCError.invalid("photos", vi: "Cần ít nhất 1 ảnh.", en: "At least one photo is required.")
         }
-        let photos = try s.photos.enumerated().map { try sanitize($0.element, field: "photos[\($0.offset)]") }
+        let photos = try s.photos.enumerated().map { try CaseMedia.sanitize($0.element, field: "photos[\($0.offset)]") }
         var mediaURLs: [String] = []
         for url in s.mediaURLs.prefix(5) {
             guard url.utf8.count <= 2048, url.hasPrefix("https://") || url.hasPrefix("http://"), URL(string: url) != nil else {
@@ -117,32 +117,6 @@ enum FieldReportService {
             throw IOCError.invalid("lon", vi: "Kinh độ không hợp lệ.", en: "Invalid longitude.")
         }
         return Coordinate(latitude: la, longitude: lo)
-    }
-
-    /// The commune (of this instance's province) the point lies in.
-    static func commune(of point: Coordinate, app: Application) throws -> String {
-        let province = app.iocConfiguration.provinceCode
-        guard let area = app.reference.boundaries.commune(containing: point),
-              (area.properties.provinceCode ?? app.reference.units[area.code]?.provinceCode) == province else {
-            throw IOCError.invalid("lat", vi: "Vị trí nằm ngoài địa bàn tỉnh.", en: "The location is outside the province.")
-        }
-        return area.code
-    }
-
-    static func sanitize(_ bytes: [UInt8], field: String) throws -> SanitizedImage {
-        guard bytes.count <= maxPhotoBytes else {
-            throw IOCError(.payloadTooLarge, code: "photo_too_large", vi: "Ảnh lớn hơn 5 MB.", en: "A photo is larger than 5 MB.", field: field)
-        }
-        do {
-            return try ImageSanitizer.sanitize(bytes)
-        } catch ImageError.notAnImage {
-            throw IOCError(.unsupportedMediaType, code: "not_an_image", vi: "Tệp không phải ảnh JPEG, PNG hoặc WebP.",
-                           en: "The file is not a JPEG, PNG or WebP image.", field: field)
-        } catch ImageError.tooManyPixels {
-            throw IOCError(.payloadTooLarge, code: "photo_too_large", vi: "Ảnh có kích thước điểm ảnh quá lớn.", en: "The image has too many pixels.", field: field)
-        } catch {
-            throw IOCError.invalid(field, vi: "Ảnh bị hỏng hoặc không đọc được.", en: "The image is damaged or unreadable.")
-        }
     }
 
     // MARK: Routing
@@ -195,7 +169,7 @@ enum FieldReportService {
         let v = try validate(s, app: app, directory: directory)
         let route = try await route(category: v.category.code, unitCode: v.unitCode, directory: directory, on: db)
         let calendar = try await app.calendarStore.current(on: db)
-        let now = app.caseClock.now
+        let now = app.clock.now
         let followToken = s.followToken ?? APIKey.randomToken()
         let year = calendar.civilDate(of: now).year
 
@@ -237,7 +211,7 @@ enum FieldReportService {
                 r.idempotencyHash = s.idempotencyHash
                 r.mediaURLs = v.mediaURLs.isEmpty ? nil : v.mediaURLs.joined(separator: "\n")
                 try await r.create(on: tx)
-                let shas = try await store(v.photos, on: tx, at: now)
+                let shas = try await CaseMedia.store(v.photos, on: tx, at: now)
                 try await CaseService.attach(shas, to: c, role: .report, on: tx, at: now)
                 let e = CaseService.newEvent(c, type: "created", actor: actor, at: now)
                 e.toStatus = CaseStatus.new.rawValue
@@ -247,7 +221,7 @@ enum FieldReportService {
                 try await e.create(on: tx)
                 var record = AuditRecord(actor: actor, action: "case.create", targetType: "case", targetID: c.code, origin: origin,
                                          details: "category=\(c.category) unit=\(c.unitCode ?? "") agency=\(route.agency?.code ?? "triage") channel=\(s.channel)")
-                record.feed = [WallFeed.caseEntry(c, type: "case.created", at: now, directory: directory)].compactMap { $0 }
+                record.feed = [CaseFeed.caseEntry(c, type: "case.created", at: now, directory: directory)].compactMap { $0 }
                 return (c, record)
             }
             CaseService.publish(model, type: "case.created", app: app, directory: directory)
@@ -264,48 +238,5 @@ enum FieldReportService {
     static func replay(_ key: String, on db: any Database) async throws -> CaseModel? {
         guard let r = try await CaseReporterModel.query(on: db).filter(\.$idempotencyHash == key).first() else { return nil }
         return try await CaseModel.find(r.caseID, on: db)
-    }
-
-    /// Stores sanitized images content-addressed; returns their hashes in order.
-    static func store(_ images: [SanitizedImage], on db: any Database, at: Date) async throws -> [String] {
-        var shas: [String] = []
-        for image in images {
-            let sha = SHA256.hash(data: image.bytes).map { String(format: "%02x", $0) }.joined()
-            if try await AttachmentModel.find(sha, on: db) == nil {
-                let a = AttachmentModel()
-                a.id = sha
-                a.contentType = image.format.mimeType
-                a.width = image.width
-                a.height = image.height
-                a.size = image.bytes.count
-                a.data = Data(image.bytes)
-                a.createdAt = at
-                try await a.create(on: db)
-            }
-            shas.append(sha)
-        }
-        return shas
-    }
-
-    // MARK: Duplicates
-
-    /// Open reports of the category within its radius and period, nearest first.
-    static func nearby(category: CategoryModel.Snapshot, point: Coordinate, excluding: String? = nil, now: Date, on db: any Database) async throws -> [(CaseModel, Double)] {
-        let radius = Double(max(category.duplicateRadius, 1))
-        let dLat = radius / 111_320
-        let dLon = radius / (111_320 * max(cos(point.latitude * .pi / 180), 0.01))
-        let since = now.addingTimeInterval(-Double(category.duplicateDays) * 86_400)
-        let candidates = try await CaseModel.query(on: db)
-            .filter(\.$category == category.code)
-            .filter(\.$status ~~ CaseStatus.openStatuses.map(\.rawValue))
-            .filter(\.$receivedAt >= since)
-            .filter(\.$lat >= point.latitude - dLat).filter(\.$lat <= point.latitude + dLat)
-            .filter(\.$lon >= point.longitude - dLon).filter(\.$lon <= point.longitude + dLon)
-            .limit(200).all()
-        return candidates.compactMap { c -> (CaseModel, Double)? in
-            guard c.code != excluding, let la = c.lat, let lo = c.lon else { return nil }
-            let d = point.distance(to: Coordinate(latitude: la, longitude: lo))
-            return d <= radius ? (c, d) : nil
-        }.sorted { $0.1 < $1.1 }.prefix(10).map { $0 }
     }
 }

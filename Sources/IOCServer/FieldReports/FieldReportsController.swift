@@ -209,7 +209,7 @@ enum FieldReportsController {
 
     static func tracked(_ c: CaseModel, req: Request, token: Bool) async throws -> PublicReport {
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let (photos, results) = try await CaseViews.attachments(c.id!, on: req.db)
         var r = CaseViews.publicReport(c, app: req.application, d: d, now: now, resultPhotos: results)
         let events = try await CaseEventModel.query(on: req.db).filter(\.$caseID == c.id!).filter(\.$isPublic == true).sort(\.$at).all()
@@ -293,8 +293,8 @@ enum FieldReportsController {
             throw IOCError.invalid("category", vi: "Lĩnh vực không tồn tại.", en: "Unknown category.")
         }
         let point = try FieldReportService.coordinate(lat: req.query[String.self, at: "lat"], lon: req.query[String.self, at: "lon"])
-        let now = req.application.caseClock.now
-        let found = try await FieldReportService.nearby(category: category, point: point, now: now, on: req.db)
+        let now = req.application.clock.now
+        let found = try await CaseMedia.nearby(category: category, point: point, now: now, on: req.db)
         return NearbyDTO(items: found.map { CaseViews.publicReport($0.0, app: req.application, d: d, now: now, distance: $0.1) })
     }
 
@@ -309,7 +309,7 @@ enum FieldReportsController {
 
     @Sendable static func publicList(_ req: Request) async throws -> PublicList {
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let page = try intQuery(req, "page", range: 1...100_000) ?? 1
         let pageSize = try intQuery(req, "pageSize", range: 1...500) ?? 50
         let q = CaseModel.query(on: req.db).filter(\.$isPublic == true).filter(\.$status != CaseStatus.rejected.rawValue)
@@ -402,13 +402,10 @@ enum FieldReportsController {
             var n: Int
             var handling: Double?
         }
-        let isSQLite = sql.dialect.name == "sqlite"
-        // Fluent stores dates as Unix seconds (REAL) on SQLite and as timestamps on PostgreSQL.
-        let seconds = isSQLite ? "(resolved_at - received_at)"
-                               : "EXTRACT(EPOCH FROM (resolved_at - received_at))"
+        let seconds = sql.iocDialect.secondsBetween("received_at", "resolved_at")
         let rows = try await sql.raw("""
             SELECT agency_id, status, handled_late, CASE WHEN due_at <= \(bind: now) THEN 1 ELSE 0 END AS overdue, rating,
-                   COUNT(*) AS n, SUM(\(unsafeRaw: seconds)) AS handling
+                   COUNT(*) AS n, SUM(\(seconds)) AS handling
             FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true) AND received_at >= \(bind: from) AND received_at < \(bind: to)
               AND status NOT IN ('rejected', 'duplicate')
             GROUP BY 1, 2, 3, 4, 5
@@ -446,7 +443,7 @@ enum FieldReportsController {
 
     @Sendable static func publicFigures(_ req: Request) async throws -> Figures {
         let calendar = try await req.application.calendarStore.current(on: req.db)
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let year = try intQuery(req, "year", range: 2000...2100) ?? calendar.civilDate(of: now).year
         let from = calendar.instant(on: CivilDate(year: year, month: 1, day: 1), at: .init(hour: 0))
         let to = calendar.instant(on: CivilDate(year: year + 1, month: 1, day: 1), at: .init(hour: 0))
@@ -470,7 +467,7 @@ enum FieldReportsController {
 
     @Sendable static func summary(_ req: Request) async throws -> SummaryDTO {
         let calendar = try await req.application.calendarStore.current(on: req.db)
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let today = calendar.civilDate(of: now)
         let dayStart = calendar.instant(on: today, at: .init(hour: 0))
         let monthStart = calendar.instant(on: CivilDate(year: today.year, month: today.month, day: 1), at: .init(hour: 0))
@@ -586,7 +583,7 @@ enum FieldReportsController {
             throw IOCError.invalid("category", vi: "Lĩnh vực không tồn tại.", en: "Unknown category.")
         }
         let point = try FieldReportService.coordinate(lat: req.query[String.self, at: "lat"], lon: req.query[String.self, at: "lon"])
-        let unit = try FieldReportService.commune(of: point, app: req.application)
+        let unit = try req.application.communeCode(of: point)
         let route = try await FieldReportService.route(category: code, unitCode: unit, directory: d, on: req.db)
         return RoutePreview(unit: CaseViews.unitRef(unit, app: req.application),
                             agency: route.agency.map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },

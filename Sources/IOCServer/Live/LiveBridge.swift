@@ -92,9 +92,8 @@ final class LiveBridge: Sendable {
                                   let from = object["o"] as? String, from != origin, let topic = object["t"] as? String,
                                   let inner = object["d"], let json = try? JSONSerialization.data(withJSONObject: inner, options: [.fragmentsAllowed]),
                                   let text = String(data: json, encoding: .utf8) else { continue }
+                            // Observers (caches of modules) run for it as for a local event.
                             app.live.publishFromBridge(topic: topic, json: text)
-                            // A case changed on another instance: answers cached here are out of date.
-                            if topic == "cases" { app.open311Cache.invalidate(); app.mapPoints.markDirty() }
                         }
                     }
                 } catch {

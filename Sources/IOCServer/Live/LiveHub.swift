@@ -31,6 +31,7 @@ public final class LiveHub: Sendable {
     let flushInterval: TimeAmount
     let recentLimit: Int
     private let topicPolicies = NIOLockedValueBox<[(prefix: String, access: Access)]>([])
+    private let observers = NIOLockedValueBox<[(prefix: String, handle: @Sendable (String) -> Void)]>([])
     let onDrop: @Sendable (Int) -> Void
     /// Set with PostgreSQL: local events also go to the other instances.
     private let bridgeBox = NIOLockedValueBox<LiveBridge?>(nil)
@@ -50,6 +51,11 @@ public final class LiveHub: Sendable {
     /// Restricts topics starting with `prefix` to callers `access` admits (default: any signed-in user or source).
     public func restrict(prefix: String, to access: Access) {
         topicPolicies.withLockedValue { $0.append((prefix, access)) }
+    }
+
+    /// Calls `handle(topic)` for every event on topics starting with `prefix`, local or from the bridge.
+    func observe(prefix: String, _ handle: @escaping @Sendable (String) -> Void) {
+        observers.withLockedValue { $0.append((prefix, handle)) }
     }
 
     func mayAccess(topic: String, principal: Principal) -> Bool {
@@ -79,6 +85,7 @@ public final class LiveHub: Sendable {
     }
 
     private func deliver(topic: String, json: String) -> Int64 {
+        for o in observers.withLockedValue({ $0 }) where topic.hasPrefix(o.prefix) { o.handle(topic) }
         let at = ISO8601.format(Date())
         let (event, targets): (Event, [LiveClient]) = state.withLockedValue { s in
             let id = s.nextID

@@ -276,15 +276,15 @@ enum Open311Controller {
         let cacheKey = "\(format.rawValue)?\(req.url.query ?? "")|\(baseURL(req))"
         if let hit = cache.get(cacheKey) { return body(hit, format) }
         let version = cache.version
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         let sql = req.db as! any SQLDatabase
         // SQLite has no statistics to choose by: one category reads its (category, time, code) index, several or none
         // the (time, code) index, both already in the order of the answer.
-        var hint = ""
-        if sql.dialect.name == "sqlite", q.serviceRequestIDs == nil, q.updatedAfter == nil, q.updatedBefore == nil {
-            hint = q.serviceCodes?.count == 1 ? " INDEXED BY cases_category_received_idx" : " INDEXED BY cases_received_idx"
+        var hint: SQLQueryString = ""
+        if q.serviceRequestIDs == nil, q.updatedAfter == nil, q.updatedBefore == nil {
+            hint = sql.iocDialect.indexHint(q.serviceCodes?.count == 1 ? "cases_category_received_idx" : "cases_received_idx")
         }
-        var query = SQLQueryString("SELECT \(unsafeRaw: columns) FROM cases\(unsafeRaw: hint) WHERE kind = 'field_report' AND is_public = \(bind: true) AND status <> 'rejected'")
+        var query = SQLQueryString("SELECT \(unsafeRaw: columns) FROM cases\(hint) WHERE kind = 'field_report' AND is_public = \(bind: true) AND status <> 'rejected'")
         if let ids = q.serviceRequestIDs {
             query.appendInterpolation(unsafeRaw: " AND code IN (")
             query.appendInterpolation(binds: ids)
@@ -354,7 +354,7 @@ enum Open311Controller {
         func value(_ name: String) -> String? { pairs.last { $0.name == name }.flatMap { $0.value.isEmpty ? nil : $0.value } }
         try checkJurisdiction(value("jurisdiction_id"), app: req.application)
         if let key = value("api_key") { _ = try await source(forKey: key, req) }
-        let now = req.application.caseClock.now
+        let now = req.application.clock.now
         func date(_ name: String) throws -> Date? {
             guard let v = value(name) else { return nil }
             guard let d = W3CDateTime.parse(v.replacingOccurrences(of: " ", with: "+")) else {

@@ -63,6 +63,10 @@ public struct IOCConfiguration: Sendable {
     public var publicURL: String?
     /// `IOC_LIVE_BRIDGE`: with PostgreSQL, carry live events between instances through LISTEN/NOTIFY (default on).
     public var liveBridge: Bool = true
+    /// Names this instance in the background runner's health view (`IOC_INSTANCE_ID`; default host:pid).
+    public var instanceID: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    /// How often a follower instance tries to take the leadership of singleton tasks (`IOC_LEADER_RETRY_SECONDS`, 1–5).
+    public var leaderRetry: Duration = .seconds(2)
     /// `IOC_SIMULATOR`: keep the demo alive (new reports, cases moving) while `ioc serve` runs; `make run` turns it on.
     public var simulator: Bool = false
     /// `IOC_SIMULATOR_SECONDS`: mean interval between simulator steps.
@@ -146,6 +150,8 @@ public struct IOCConfiguration: Sendable {
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
         configuration.liveBridge = flag("IOC_LIVE_BRIDGE", default: true)
+        if let id = value("IOC_INSTANCE_ID"), !id.isEmpty { configuration.instanceID = String(id.prefix(80)) }
+        configuration.leaderRetry = .seconds(value("IOC_LEADER_RETRY_SECONDS").flatMap(Int.init).map { max(1, min($0, 5)) } ?? 2)
         configuration.open311CacheSeconds = value("IOC_OPEN311_CACHE_SECONDS").flatMap(Double.init).map { max(0, min($0, 60)) } ?? 10
         configuration.simulatorSeconds = value("IOC_SIMULATOR_SECONDS").flatMap(Double.init).map { max(2, min($0, 3600)) } ?? 40
         return configuration

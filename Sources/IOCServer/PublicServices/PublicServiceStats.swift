@@ -35,12 +35,12 @@ enum PublicServiceStats {
         guard let sql = db as? any SQLDatabase else { return [] }
         if let codes = agencyCodes, codes.isEmpty { return [] }
         let rows = try await sql.raw(query(from: from, to: to, asOf: asOf, groupBy: groupBy, agencyCodes: agencyCodes,
-                                           sqlite: sql.dialect.name == "sqlite")).all()
+                                           dialect: sql.iocDialect)).all()
         return try rows.map(decode)
     }
 
     /// The aggregate query itself (the benchmark also runs it bare, to measure what the service adds).
-    static func query(from: Date, to: Date, asOf: Date, groupBy: Grouping, agencyCodes: [String]?, sqlite: Bool) -> SQLQueryString {
+    static func query(from: Date, to: Date, asOf: Date, groupBy: Grouping, agencyCodes: [String]?, dialect: DatabaseDialect) -> SQLQueryString {
         // Open dossiers are judged at the last instant of the period (asOf is exclusive): its local date counts.
         let asOfDate = WorkingCalendar.vietnamCivilService.civilDate(of: asOf.addingTimeInterval(-0.001))
         let asOfDay = asOfDate.year * 10_000 + asOfDate.month * 100 + asOfDate.day
@@ -81,7 +81,7 @@ enum PublicServiceStats {
         var parts: [SQLQueryString] = [
             // SQLite's planner prefers the agency index for the GROUP BY and then reads every row; the period's range
             // on closed_at is far more selective, so name it (PostgreSQL plans this well by itself).
-            "SELECT \(columns.joined(separator: ", ")) FROM \(ident: DossierModel.schema)\(unsafeRaw: sqlite ? " INDEXED BY dossiers_closed_received_idx" : "")",
+            "SELECT \(columns.joined(separator: ", ")) FROM \(ident: DossierModel.schema)\(dialect.indexHint("dossiers_closed_received_idx"))",
             "WHERE excluded <> \(t) AND received_at < \(bind: asOf) AND closed_at >= \(bind: from)",
         ]
         if let codes = agencyCodes {

@@ -136,7 +136,7 @@ enum PublicServicesController {
         let asOf = try instantQuery(req, "asOf") ?? Date()
         guard let m = try await DossierModel.find(code, on: req.db) else { throw IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)") }
         let agency = try await AgencyModel.query(on: req.db).filter(\.$code == m.agencyCode).first()
-        if let visible = try await visibleAgencyCodes(req), !visible.contains(m.agencyCode) { throw IOCError.forbidden }
+        if let visible = try await req.visibleAgencyCodes(), !visible.contains(m.agencyCode) { throw IOCError.forbidden }
         let facts = m.facts()
         let limit = facts.limit
         let history = facts.history.map {
@@ -250,39 +250,6 @@ enum PublicServicesController {
         return (from, to)
     }
 
-    /// The agency codes a caller may see: officers their agency and those below it, unit-scoped users the agencies
-    /// inside their unit; operators, leaders and analysts attached to an agency read the whole province. `nil` = all.
-    static func visibleAgencyCodes(_ req: Request) async throws -> [String]? {
-        // Asked several times per request (the list, the case, the caller's actions): computed once.
-        if let known = req.storage[VisibleAgenciesKey.self] { return known.codes }
-        let codes = try await computeVisibleAgencyCodes(req)
-        req.storage[VisibleAgenciesKey.self] = VisibleAgencies(codes: codes)
-        return codes
-    }
-
-    private struct VisibleAgencies: Sendable { var codes: [String]? }
-    private struct VisibleAgenciesKey: StorageKey { typealias Value = VisibleAgencies }
-
-    private static func computeVisibleAgencyCodes(_ req: Request) async throws -> [String]? {
-        var user = try req.requireUser()
-        if user.role != .officer { user.agencyID = nil }
-        if user.scope == .all { return nil }
-        // Two queries, then the scope rule in memory (asking per agency cost hundreds of queries per request).
-        let agencies = try await AgencyModel.query(on: req.db).with(\.$jurisdiction).all()
-        let parent = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id!, $0.$parent.id) })
-        let catalog = req.application.reference.units
-        return agencies.filter { a in
-            var ancestors: [String] = []
-            var next = parent[a.id!] ?? nil
-            while let p = next, ancestors.count < 32, !ancestors.contains(p.uuidString) {
-                ancestors.append(p.uuidString)
-                next = parent[p] ?? nil
-            }
-            return ScopeRules.covers(user.scope, agencyID: a.id!.uuidString, ancestorIDs: ancestors,
-                                     jurisdiction: a.jurisdiction.compactMap { catalog[$0.unitCode] })
-        }.map(\.code)
-    }
-
     /// The `agency` query parameter as a filter inside what the caller may see (nil: no filter asked).
     static func agencyFilter(_ req: Request, visible: [String]?) async throws -> [String]? {
         guard let agency = req.query[String.self, at: "agency"] else { return visible }
@@ -302,7 +269,7 @@ enum PublicServicesController {
                                    en: "groupBy must be agency, agencyKind, unit, procedure, channel or total.")
         }
         let asOf = min(to, Date())
-        let codes = try await agencyFilter(req, visible: try await visibleAgencyCodes(req))
+        let codes = try await agencyFilter(req, visible: try await req.visibleAgencyCodes())
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group, agencyCodes: codes)
         var labels: [String: String] = [:], labelsEn: [String: String] = [:]
         switch group {
@@ -447,7 +414,7 @@ enum PublicServicesController {
         let now = Date()
         let today = WorkingCalendar.vietnamCivilService.civilDate(of: now)
         let month = ReportPeriod.calendarMonth(year: today.year, month: today.month).bounds()
-        let codes = try await visibleAgencyCodes(req)
+        let codes = try await req.visibleAgencyCodes()
         let rows = try await PublicServiceStats.rows(on: req.db, from: month.lowerBound, to: month.upperBound, asOf: now, groupBy: .total, agencyCodes: codes)
         let c = CountsDTO(rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
         return Summary(
@@ -487,7 +454,7 @@ enum PublicServicesController {
     @Sendable static func scorecard(_ req: Request) async throws -> ScorecardDTO {
         let (from, to) = try period(req)
         let asOf = min(to, Date())
-        let codes = try await agencyFilter(req, visible: try await visibleAgencyCodes(req))
+        let codes = try await agencyFilter(req, visible: try await req.visibleAgencyCodes())
         var scope = req.query[String.self, at: "agency"].map { "agency:\($0)" } ?? "province"
         var rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: .unit, agencyCodes: codes)
         if let unit = req.query[String.self, at: "unit"] {
@@ -538,7 +505,7 @@ enum PublicServicesController {
         let now = Date()
         var q = DossierModel.query(on: req.db).filter(\.$excluded == false).filter(\.$closedAt > now)
             .filter(\.$dueAt != nil).filter(\.$dueAt < now.addingTimeInterval(Double(soonHours) * 3600))
-        if let codes = try await visibleAgencyCodes(req) {
+        if let codes = try await req.visibleAgencyCodes() {
             guard !codes.isEmpty else { return OverdueList(asOf: now, overdue: [], dueSoon: []) }
             q = q.filter(\.$agencyCode ~~ codes)
         }

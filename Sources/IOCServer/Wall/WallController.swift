@@ -19,12 +19,9 @@ enum WallController {
              query: [.init("agency", "agency code (its communes)", .string), .init("unit", "commune code (the items)", .string)],
              response: .any, use: WallDrillController.drill)
         let m = api.group("map", tag: "Wall")
-        m.on(.GET, "reports", access: readers, summary: "Field reports in a viewport: grid clusters at low zoom, points at high zoom",
-             query: [.init("bbox", "minLon,minLat,maxLon,maxLat", .string), .init("zoom", "0–22", .integer),
-                     .init("status", "open (default) | recent (last 30 days) | all", .string)],
-             response: .any, use: mapReports)
-        m.on(.GET, "choropleth", access: readers, summary: "A value per commune for a tile metric",
-             query: [.init("metric", "fieldreports.open | fieldreports.overdue | fieldreports.received30d", .string)], response: .any, use: choropleth)
+        m.on(.GET, "choropleth", access: readers, summary: "A value per commune for a map metric (the modules' metrics: GET /api/v1/wall/metrics)",
+             query: [.init("metric", "a registered metric id, e.g. fieldreports.open", .string)], response: .any, use: choropleth)
+        w.on(.GET, "metrics", access: readers, summary: "The map metrics the modules registered", response: .any, use: metrics)
         WallLayoutController.register(api)
         // Kiosk screens and the overview are one page; the server serves it for every /wall path.
         let page: @Sendable (Request) async throws -> Response = { req in
@@ -36,7 +33,7 @@ enum WallController {
 
     static func scope(_ req: Request) async throws -> WallScope {
         if case .source? = req.principal { return WallScope(agencyCodes: nil) }
-        return WallScope(agencyCodes: try await PublicServicesController.visibleAgencyCodes(req))
+        return WallScope(agencyCodes: try await req.visibleAgencyCodes())
     }
 
     struct Overview: Content {
@@ -48,14 +45,14 @@ enum WallController {
     @Sendable static func overview(_ req: Request) async throws -> Overview {
         let scope = try await scope(req)
         var tiles: [WallTile] = []
-        let registry = req.application.wallTiles
-        for (id, provider) in registry.all {
-            var tile = try await provider(req, scope)
-            if registry.drill(id) != nil { tile.drill = id }
+        let registry = req.application.wall
+        for entry in registry.tiles {
+            var tile = try await entry.provider(req, scope)
+            if registry.drill(entry.id) != nil { tile.drill = entry.id }
             tiles.append(tile)
         }
         let code = req.application.iocConfiguration.provinceCode
-        return Overview(asOf: Date(), province: req.application.reference.units[code].map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },
+        return Overview(asOf: req.now, province: req.application.reference.units[code].map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },
                         tiles: tiles)
     }
 
@@ -95,52 +92,6 @@ enum WallController {
 
     // MARK: Map
 
-    struct MapReports: Content {
-        struct Cell: Content { var lat: Double; var lon: Double; var count: Int; var open: Int; var overdue: Int }
-        struct Point: Content { var code: String; var lat: Double; var lon: Double; var status: String; var category: String; var overdue: Bool }
-        var zoom: Int
-        var cells: [Cell]
-        var points: [Point]
-        var total: Int
-    }
-
-    static let pointsThreshold = 400
-
-    @Sendable static func mapReports(_ req: Request) async throws -> MapReports {
-        guard let bboxText = req.query[String.self, at: "bbox"] else {
-            throw IOCError.invalid("bbox", vi: "Thiếu bbox (minLon,minLat,maxLon,maxLat).", en: "bbox (minLon,minLat,maxLon,maxLat) is required.")
-        }
-        let b = bboxText.split(separator: ",").compactMap { Double($0) }
-        guard b.count == 4, b.allSatisfy(\.isFinite), b[0] < b[2], b[1] < b[3], (-180...180).contains(b[0]), (-180...180).contains(b[2]),
-              (-90...90).contains(b[1]), (-90...90).contains(b[3]) else {
-            throw IOCError.invalid("bbox", vi: "bbox phải là minLon,minLat,maxLon,maxLat hợp lệ.", en: "bbox must be a valid minLon,minLat,maxLon,maxLat.")
-        }
-        let zoom = try intQuery(req, "zoom", range: 0...22) ?? 8
-        let now = Date()
-        let filter: MapPointIndex.Filter
-        switch req.query[String.self, at: "status"] ?? "open" {
-        case "open": filter = .open
-        case "recent": filter = .recent(since: now.addingTimeInterval(-30 * 86_400).timeIntervalSince1970)
-        case "all": filter = .all
-        default: throw IOCError.invalid("status", vi: "status: open, recent hoặc all.", en: "status must be open, recent or all.")
-        }
-        let index = req.application.mapPoints
-        try await index.refresh(on: req.db)
-        // About 4 × 4 cells per 256-pixel tile at this zoom.
-        let cell = 360.0 / pow(2.0, Double(zoom)) / 4
-        let t = now.timeIntervalSince1970
-        let clustered = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: cell, now: t, maxPoints: 0)
-        if clustered.total <= pointsThreshold || zoom >= 16 {
-            let listed = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: nil, now: t, maxPoints: 2_000)
-            return MapReports(zoom: zoom, cells: [], points: listed.points.sorted { $0.receivedAt > $1.receivedAt }.map {
-                .init(code: $0.code, lat: $0.lat, lon: $0.lon, status: $0.status, category: $0.category, overdue: $0.open && $0.dueAt <= t)
-            }, total: listed.total)
-        }
-        return MapReports(zoom: zoom, cells: clustered.cells.map {
-            .init(lat: $0.latSum / Double($0.count), lon: $0.lonSum / Double($0.count), count: $0.count, open: $0.open, overdue: $0.overdue)
-        }, points: [], total: clustered.total)
-    }
-
     struct Choropleth: Content {
         var metric: String
         var label: LocalizedMessage
@@ -149,34 +100,18 @@ enum WallController {
     }
 
     @Sendable static func choropleth(_ req: Request) async throws -> Choropleth {
-        let metric = req.query[String.self, at: "metric"] ?? "fieldreports.open"
-        let now = Date()
-        let open = CaseStatus.openStatuses.map(\.rawValue)
-        var filter = SQLQueryString("kind = 'field_report' AND unit_code IS NOT NULL")
-        let label: LocalizedMessage
-        switch metric {
-        case "fieldreports.open":
-            label = .init(vi: "Phản ánh đang xử lý", en: "Open reports")
-            filter.appendInterpolation(unsafeRaw: " AND status IN (")
-            filter.appendInterpolation(binds: open)
-            filter.appendInterpolation(unsafeRaw: ")")
-        case "fieldreports.overdue":
-            label = .init(vi: "Phản ánh quá hạn", en: "Overdue reports")
-            filter.appendInterpolation(unsafeRaw: " AND status IN (")
-            filter.appendInterpolation(binds: open)
-            filter.appendInterpolation(unsafeRaw: ") AND due_at <= ")
-            filter.appendInterpolation(bind: now)
-        case "fieldreports.received30d":
-            label = .init(vi: "Phản ánh 30 ngày", en: "Reports, 30 days")
-            filter.appendInterpolation(unsafeRaw: " AND received_at >= ")
-            filter.appendInterpolation(bind: now.addingTimeInterval(-30 * 86_400))
-        default:
+        let registry = req.application.wall
+        let id = req.query[String.self, at: "metric"] ?? registry.metrics.first?.id ?? ""
+        guard id.count <= 80, let metric = registry.metric(id) else {
             throw IOCError.invalid("metric", vi: "Chỉ số không được hỗ trợ.", en: "Unsupported metric.")
         }
-        struct Row: Decodable { var unit_code: String; var n: Int }
-        let rows = try await (req.db as! any SQLDatabase).raw("SELECT unit_code, COUNT(*) AS n FROM cases WHERE \(filter) GROUP BY unit_code")
-            .all(decoding: Row.self)
-        let values = Dictionary(rows.map { ($0.unit_code, $0.n) }, uniquingKeysWith: +)
-        return Choropleth(metric: metric, label: label, values: values, max: values.values.max() ?? 0)
+        let values = try await metric.provider(req, try await scope(req))
+        return Choropleth(metric: metric.id, label: metric.label, values: values, max: values.values.max() ?? 0)
+    }
+
+    struct Metric: Content { var id: String; var module: String; var label: LocalizedMessage }
+
+    @Sendable static func metrics(_ req: Request) async throws -> [Metric] {
+        req.application.wall.metrics.map { Metric(id: $0.id, module: $0.module, label: $0.label) }
     }
 }

@@ -10,52 +10,8 @@ import Vapor
 /// of the change they describe (see `AuditRecord.feed`) and published on the live topic `wall` after the commit; a
 /// screen that was away asks for the entries after the last id it saw, from any instance.
 enum WallFeed {
-    /// Feed type and tone of a case change worth showing on the wall, from the case's live event type.
-    static func caseFeedType(_ c: CaseModel, type: String) -> (String, String)? {
-        guard c.kind == "field_report", c.isPublic else { return nil }
-        switch type {
-        case "case.created": return ("report.created", "info")
-        case "case.breached": return ("report.breached", "bad")
-        case "case.warned": return ("report.warned", "warn")
-        default:
-            if c.caseStatus == .resolved { return ("report.resolved", "good") }
-            if c.caseStatus == .assigned && c.reopenCount > 0 && c.resolvedAt == nil { return ("report.reopened", "warn") }
-            return nil
-        }
-    }
-
-    /// The journal entry for a case change (nil when the wall does not show that change).
-    static func caseEntry(_ c: CaseModel, type: String, at: Date, directory d: CaseDirectory.Snapshot) -> EventModel? {
-        guard let (feedType, tone) = caseFeedType(c, type: type) else { return nil }
-        let name = d.categories[c.category]?.name ?? LocalizedMessage(vi: c.category, en: c.category)
-        let label = CaseViews.eventLabel(String(feedType.dropFirst("report.".count)))
-        return entry(feedType, tone: tone, at: at, title: .init(vi: "\(label.vi): \(name.vi)", en: "\(label.en): \(name.en)"),
-                     unit: c.unitCode, lat: c.lat, lon: c.lon, ref: c.code, link: "/wall#case/\(c.code)")
-    }
-
-    /// A fact of IOC's own for the journal (`type` is both its kind and its feed type).
-    static func entry(_ type: String, tone: String, at: Date, title: LocalizedMessage, unit: String?, lat: Double?, lon: Double?,
-                      ref: String, link: String) -> EventModel {
-        let e = EventModel()
-        e.at = at
-        e.occurredAt = at
-        e.origin = "ioc"
-        e.kind = type
-        e.feedType = type
-        e.level = tone == "bad" ? "major" : tone == "warn" ? "minor" : "info"
-        e.tone = tone
-        e.title = title.vi
-        e.titleEn = title.en
-        e.unitCode = unit
-        e.lat = lat
-        e.lon = lon
-        e.ref = ref
-        e.link = link
-        return e
-    }
-
     static func item(_ e: EventModel, app: Application) -> WallController.FeedItem {
-        WallController.FeedItem(id: e.id.map(Int64.init), at: e.at, topic: "wall", type: e.feedType,
+        WallController.FeedItem(id: e.id.map(Int64.init), at: e.at, topic: WallModule.topic, type: e.feedType,
                                 title: LocalizedMessage(vi: e.title, en: e.titleEn),
                                 place: e.unitCode.flatMap { app.reference.units[$0]?.fullName }, code: e.ref ?? "",
                                 severity: e.tone, link: e.link ?? "")
@@ -72,7 +28,7 @@ enum WallFeed {
             for e in entries {
                 let i = item(e, app: app)
                 items.append(i)
-                app.live.publish(topic: "wall", i)
+                app.live.publish(topic: WallModule.topic, i)
             }
             digest.add(items, app: app)
         }
@@ -137,7 +93,7 @@ final class WallFeedDigest: Sendable {
                 defer { s = State(); s.lastPublish = last }
                 return Summary(count: s.count, tones: s.tones, firstId: s.firstId, lastId: s.lastId, latest: s.pending.reversed())
             }
-            app.live.publish(topic: "wall.summary", summary)
+            app.live.publish(topic: WallModule.topic + ".summary", summary)
         }
         if delay == 0 {
             app.eventLoopGroup.next().execute(publish)

@@ -59,43 +59,21 @@ struct CreateWalls: AsyncMigration {
 
 /// A screen's view: what to show and with which parameters.
 struct WallView: Content, Sendable, Equatable {
-    /// overview | map | tile | service | alarms | case | url
+    /// A kind a module registered (`GET /api/v1/settings/ui` lists them as `wallViews`).
     var kind: String
     var params: [String: String]?
 
-    static let kinds: Set<String> = ["overview", "map", "tile", "service", "alarms", "case", "url"]
-
-    func validated(field: String, tiles: Set<String>) throws -> WallView {
-        guard Self.kinds.contains(kind) else {
-            throw IOCError.invalid(field, vi: "Loại màn hình: overview, map, tile, service, alarms, case hoặc url.",
-                                   en: "view.kind must be overview, map, tile, service, alarms, case or url.")
+    /// Checks the kind (registered by a module) and its parameters.
+    func validated(field: String, wall: WallContributions) throws -> WallView {
+        guard let registered = wall.viewKind(kind) else {
+            let kinds = wall.viewKinds.joined(separator: ", ")
+            throw IOCError.invalid(field, vi: "Loại màn hình phải là một trong: \(kinds).", en: "view.kind must be one of: \(kinds).")
         }
         let p = params ?? [:]
         guard p.count <= 10, p.allSatisfy({ $0.key.count <= 40 && $0.value.count <= 300 && !$0.value.contains("\u{0}") }) else {
             throw IOCError.invalid(field, vi: "Tham số màn hình không hợp lệ.", en: "Invalid view parameters.")
         }
-        switch kind {
-        case "tile":
-            guard let t = p["tile"], tiles.contains(t) else { throw IOCError.invalid(field, vi: "Ô thông tin không tồn tại.", en: "Unknown tile.") }
-        case "service":
-            guard let t = p["tile"], tiles.contains(t) else { throw IOCError.invalid(field, vi: "Ô thông tin không tồn tại.", en: "Unknown tile.") }
-            for key in ["agency", "unit"] {
-                if let v = p[key], v.isEmpty || v.count > 64 || !v.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
-                    throw IOCError.invalid(field, vi: "Mã cơ quan hoặc xã/phường không hợp lệ.", en: "Invalid agency or commune code.")
-                }
-            }
-        case "case":
-            _ = try CaseService.validCode(p["code"] ?? "", field: field)
-        case "url":
-            guard let u = p["url"], u.hasPrefix("/"), !u.hasPrefix("//"), !u.contains("\\"), URL(string: u) != nil else {
-                throw IOCError.invalid(field, vi: "Địa chỉ phải là đường dẫn trong hệ thống (bắt đầu bằng /).", en: "url must be a same-origin path (starting with /).")
-            }
-        case "map":
-            if let m = p["metric"], !["fieldreports.open", "fieldreports.overdue", "fieldreports.received30d"].contains(m) {
-                throw IOCError.invalid(field, vi: "Chỉ số bản đồ không được hỗ trợ.", en: "Unsupported map metric.")
-            }
-        default: break
-        }
+        try registered.validate?(p, field, wall)
         return WallView(kind: kind, params: p.isEmpty ? nil : p)
     }
 }
@@ -207,7 +185,7 @@ enum WallLayoutController {
             (try await upsertWall(code: code, name: name, rows: input.rows, cols: input.cols, on: tx),
              req.auditRecord("wall.put", targetType: "wall", targetID: code, details: "\(input.rows)x\(input.cols)"))
         }
-        req.application.live.publish(topic: "wall.\(code.lowercased())", ["type": "wall.changed"])
+        req.application.live.publish(topic: WallModule.topic + ".\(code.lowercased())", ["type": "wall.changed"])
         let screens = try await WallScreenModel.query(on: req.db).filter(\.$wallCode == code).sort(\.$index).all()
         return WallDTO(code: code, name: wall.name, rows: wall.rows, cols: wall.cols, screens: screens.map(dto))
     }
@@ -217,12 +195,9 @@ enum WallLayoutController {
 
     static func encode<T: Encodable>(_ v: T) throws -> String { String(decoding: try JSONEncoder.ioc.encode(v), as: UTF8.self) }
 
-    /// A case view must name a case that exists (a typo would put an empty screen on the wall).
-    static func checkCase(_ view: WallView, field: String, on db: any Database) async throws {
-        guard view.kind == "case", let code = view.params?["code"] else { return }
-        guard try await CaseModel.query(on: db).filter(\.$code == code).first() != nil else {
-            throw IOCError.invalid(field, vi: "Không có phản ánh \(code).", en: "No case \(code).")
-        }
+    /// What a view names must exist (the view kind's module checks it).
+    static func checkCase(_ view: WallView, field: String, on db: any Database, wall: WallContributions) async throws {
+        try await wall.viewKind(view.kind)?.check?(view.params ?? [:], field, db)
     }
 
     static func change(_ req: Request, action: String, _ apply: @escaping @Sendable (WallScreenModel, AuthenticatedUser) throws -> String) async throws -> ScreenDTO {
@@ -235,14 +210,14 @@ enum WallLayoutController {
             try await s.save(on: tx)
             return (s, req.auditRecord(action, targetType: "wall_screen", targetID: "\(wall.id!)/\(s.index)", details: details))
         }
-        req.application.live.publish(topic: "wall.\(wall.id!.lowercased())", ["type": "screen.changed", "index": "\(updated.index)", "version": "\(updated.version)"])
+        req.application.live.publish(topic: WallModule.topic + ".\(wall.id!.lowercased())", ["type": "screen.changed", "index": "\(updated.index)", "version": "\(updated.version)"])
         return dto(updated)
     }
 
     @Sendable static func assign(_ req: Request) async throws -> ScreenDTO {
         let input = try req.decodeBody(AssignInput.self)
-        let tiles = Set(req.application.wallTiles.all.map(\.id))
-        let view = try input.view.validated(field: "view", tiles: tiles)
+        let wall = req.application.wall
+        let view = try input.view.validated(field: "view", wall: wall)
         var rotation: [WallRotationItem]?
         if let r = input.rotation, !r.isEmpty {
             guard r.count <= 20 else { throw IOCError.invalid("rotation", vi: "Tối đa 20 mục luân phiên.", en: "At most 20 rotation items.") }
@@ -250,11 +225,11 @@ enum WallLayoutController {
                 guard (5...3600).contains(item.seconds) else {
                     throw IOCError.invalid("rotation[\(i)].seconds", vi: "Thời gian mỗi mục từ 5 đến 3600 giây.", en: "seconds must be 5–3600.")
                 }
-                return WallRotationItem(view: try item.view.validated(field: "rotation[\(i)].view", tiles: tiles), seconds: item.seconds)
+                return WallRotationItem(view: try item.view.validated(field: "rotation[\(i)].view", wall: wall), seconds: item.seconds)
             }
         }
-        try await checkCase(view, field: "view", on: req.db)
-        for (i, item) in (rotation ?? []).enumerated() { try await checkCase(item.view, field: "rotation[\(i)].view", on: req.db) }
+        try await checkCase(view, field: "view", on: req.db, wall: wall)
+        for (i, item) in (rotation ?? []).enumerated() { try await checkCase(item.view, field: "rotation[\(i)].view", on: req.db, wall: wall) }
         let viewJSON = try encode(view)
         let rotationJSON = try rotation.map { try encode($0) }
         let rotationCount = rotation?.count ?? 0
@@ -267,13 +242,14 @@ enum WallLayoutController {
 
     @Sendable static func takeover(_ req: Request) async throws -> ScreenDTO {
         let input = try req.decodeBody(TakeoverInput.self)
-        let view = try input.view.validated(field: "view", tiles: Set(req.application.wallTiles.all.map(\.id)))
-        try await checkCase(view, field: "view", on: req.db)
+        let view = try input.view.validated(field: "view", wall: req.application.wall)
+        try await checkCase(view, field: "view", on: req.db, wall: req.application.wall)
         let json = try encode(view)
+        let now = req.now
         return try await change(req, action: "wall.takeover") { s, user in
             s.takeoverJSON = json
             s.takeoverBy = user.username
-            s.takeoverAt = Date()
+            s.takeoverAt = now
             return "view=\(view.kind)"
         }
     }

@@ -31,13 +31,11 @@ public struct AuditRecord: Sendable {
 /// instances by a transaction-scoped advisory lock; `seq` is unique, so a fork can never be committed.
 public final class AuditLog: Sendable {
     private let lock = AsyncLock()
-    private let isPostgres: Bool
     private let clock: @Sendable () -> Date
     /// Called after a commit with the feed entries it appended (the wall publishes them live).
     let onFeed = NIOLockedValueBox<(@Sendable ([EventModel]) -> Void)?>(nil)
 
-    init(isPostgres: Bool, clock: @escaping @Sendable () -> Date = Date.init) {
-        self.isPostgres = isPostgres
+    init(clock: @escaping @Sendable () -> Date = Date.init) {
         self.clock = clock
     }
 
@@ -72,8 +70,8 @@ public final class AuditLog: Sendable {
 
     /// Must run inside a transaction that holds `lock`.
     private func append(_ record: AuditRecord, on tx: any Database) async throws {
-        if isPostgres, let sql = tx as? any SQLDatabase {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 0x10C_A0D1))").run()
+        if let sql = tx as? any SQLDatabase, let lock = sql.iocDialect.transactionLock(0x10C_A0D1) {
+            try await sql.raw(lock).run()
         }
         let last = try await AuditEntryModel.query(on: tx).sort(\.$sequence, .descending).first()
         let sequence = (last?.sequence ?? 0) + 1

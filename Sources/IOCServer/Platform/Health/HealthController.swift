@@ -30,6 +30,10 @@ enum HealthController {
         var map: MapSettings
         var demo: Bool
         var version: String
+        /// The modules' console pages and dictionaries, the live topics' names and the wall's view kinds.
+        var modules: [ServiceModules.Catalogue.Module]
+        var liveTopics: [String: String]
+        var wallViews: [String]
     }
 
     static let version = "0.1.0"
@@ -41,8 +45,12 @@ enum HealthController {
         api.on(.GET, "openapi.json", access: .public, summary: "This OpenAPI 3.1 document", response: .any, use: openAPI)
         api.group("v1", "settings", tag: "Settings")
             .on(.GET, "ui", access: .public, summary: "What the web UI needs to start (no personal data)",
-                response: .object(["instanceName": .string, "province": .any, "map": .any, "demo": .boolean, "version": .string], required: []),
+                response: .object(["instanceName": .string, "province": .any, "map": .any, "demo": .boolean, "version": .string,
+                                   "modules": .array(.any), "liveTopics": .any, "wallViews": .array(.string)], required: []),
                 use: uiSettings)
+        api.group("v1", "health", tag: "Platform")
+            .on(.GET, "tasks", access: .roles([.admin, .operator]),
+                summary: "Background tasks on this instance: leadership, last run, duration, failures", response: .any, use: tasks)
     }
 
     @Sendable static func ready(_ req: Request) async throws -> Response {
@@ -62,6 +70,7 @@ enum HealthController {
         let m = req.application.iocMetrics
         m.liveSubscribers.set(Double(req.application.live.clientCount))
         m.liveTopics.set(Double(req.application.live.subscriptionCount))
+        m.leader.set(Double(req.application.backgroundRunner.leadership.isLeader ? 1 : 0))
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return Response(status: .ok, headers: headers, body: .init(string: m.registry.emitToString()))
@@ -76,6 +85,7 @@ enum HealthController {
 
     @Sendable static func uiSettings(_ req: Request) async throws -> UISettings {
         let c = req.application.iocConfiguration
+        let catalogue = req.application.modules.catalogue(wall: req.application.wall)
         let unit = req.application.reference.units[c.provinceCode]
         let center = req.application.reference.boundaries.provinces.first { $0.code == c.provinceCode }.map {
             [($0.geometry.bounds.minLatitude + $0.geometry.bounds.maxLatitude) / 2, ($0.geometry.bounds.minLongitude + $0.geometry.bounds.maxLongitude) / 2]
@@ -84,7 +94,11 @@ enum HealthController {
             instanceName: c.instanceName,
             province: .init(code: c.provinceCode, name: unit?.name ?? c.provinceCode, nameEn: unit?.nameEn ?? c.provinceCode),
             map: .init(center: center, zoom: 9, tileURL: c.tileURL, tileAttribution: c.tileAttribution),
-            demo: c.demo, version: version)
+            demo: c.demo, version: version, modules: catalogue.modules, liveTopics: catalogue.liveTopics, wallViews: catalogue.wallViews)
+    }
+
+    @Sendable static func tasks(_ req: Request) async throws -> BackgroundRunner.Status {
+        req.application.backgroundRunner.status
     }
 }
 
@@ -95,6 +109,7 @@ final class IOCMetrics: Sendable {
     let liveTopics: Gauge
     let liveDropped: Counter
     let dbPoolMax: Gauge
+    let leader: Gauge
 
     init(poolSize: Int) {
         liveSubscribers = registry.makeGauge(name: "ioc_live_subscribers", help: "Connected live WebSocket clients")
@@ -102,6 +117,7 @@ final class IOCMetrics: Sendable {
         liveDropped = registry.makeCounter(name: "ioc_live_dropped_messages_total", help: "Messages dropped because a client's buffer was full")
         dbPoolMax = registry.makeGauge(name: "ioc_db_pool_max_connections", help: "Configured database connections per event loop")
         dbPoolMax.set(Double(poolSize))
+        leader = registry.makeGauge(name: "ioc_background_leader", help: "1 when this instance runs the singleton background tasks")
     }
 
     static let latencyBuckets: [Duration] = [

@@ -406,7 +406,7 @@ enum DemoFieldReports {
             images.append(try ImageSanitizer.sanitize(Array(data)))
         }
         guard !images.isEmpty else { throw CommandFailure("demo photos missing in \(dir)") }
-        return try await FieldReportService.store(images, on: app.db, at: Date())
+        return try await CaseMedia.store(images, on: app.db, at: Date())
     }
 }
 

@@ -1,39 +1,28 @@
 import Fluent
 import Foundation
 import IOCCore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Keeps the demo alive (`IOC_SIMULATOR=1`, which `make run` sets; off in tests): every few tens of seconds a citizen
 /// files a field report through the same intake the web page uses, and the IOC and the agencies move open reports
 /// through their states through the same case actions the console uses. Everything it does is audited and published
 /// like real work.
-struct DemoSimulatorLifecycle: LifecycleHandler {
-    final class Box: @unchecked Sendable { var task: Task<Void, Never>? }
-    let box = Box()
-    let interval: Double
-
-    func didBootAsync(_ app: Application) async throws {
-        let interval = self.interval
-        box.task = Task {
-            var rng = DemoRandom(seed: UInt64(Date().timeIntervalSince1970))
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval * (0.5 + rng.unit()) * 1_000_000_000))
-                if Task.isCancelled { break }
-                do {
-                    try await DemoSimulator.step(app: app, rng: &rng)
-                } catch {
-                    app.logger.debug("demo simulator step failed: \(String(describing: error))")
-                }
+enum DemoSimulator {
+    /// A step every `interval` seconds on average (±50 %), on the leading instance.
+    static func task(interval: Double) -> BackgroundTask {
+        let rng = NIOLockedValueBox(DemoRandom(seed: UInt64(Date().timeIntervalSince1970)))
+        return BackgroundTask("fieldreports.demo-simulator", mode: .singleton, every: .milliseconds(Int64(interval * 1000)), jitter: 1) { app in
+            var local = rng.withLockedValue { $0 }
+            do {
+                try await step(app: app, rng: &local)
+            } catch {
+                app.logger.debug("demo simulator step failed: \(String(describing: error))")
             }
+            rng.withLockedValue { $0 = local }
         }
     }
 
-    func shutdownAsync(_ app: Application) async {
-        box.task?.cancel()
-    }
-}
-
-enum DemoSimulator {
     static func step(app: Application, rng: inout DemoRandom) async throws {
         let db = app.db
         // 1. A new report somewhere in the province (more often in Buôn Ma Thuột).

@@ -76,7 +76,7 @@ enum DemoAlarms {
     /// Raises, through the ingest sources use, an event for template `t` (or its all-clear).
     static func send(_ t: Template, app: Application, sources: [String: UUID], at: Date, clear: Bool = false) async throws -> EventService.Outcome {
         var v = valid(t, id: "\(t.key)@\(Int(at.timeIntervalSince1970 * 1000))", at: at, clear: clear)
-        v.unitCode = try? FieldReportService.commune(of: Coordinate(latitude: t.lat, longitude: t.lon), app: app)
+        v.unitCode = try? app.communeCode(of: Coordinate(latitude: t.lat, longitude: t.lon))
         return try await EventService.ingest([v], sourceID: sources[t.source]!, sourceName: t.source, actor: "source:\(t.source)",
                                              origin: "demo", app: app, db: app.db, now: at)
     }
@@ -84,10 +84,9 @@ enum DemoAlarms {
     /// Idempotent: does nothing when the demo already has alarms.
     static func load(on app: Application) async throws {
         guard try await AlarmModel.query(on: app.db).count() == 0 else { return }
-        try await backfillFeed(app: app)
         let ids = try await sourceIDs(on: app.db)
         let now = Date()
-        let d = try await app.caseDirectory.snapshot(on: app.db)
+        let d = try await app.agencyDirectory.snapshot(on: app.db)
         let op = AuthenticatedUser(id: UUID(), username: "dieuhanh", displayName: "Điều hành viên IOC", role: .operator)
         func ago(_ minutes: Double) -> Date { now.addingTimeInterval(-minutes * 60) }
         // Cleared yesterday: the fire-risk warning, handled by the forest rangers' agency (Sở NN-MT).
@@ -118,36 +117,5 @@ enum DemoAlarms {
         for name in ids.keys {
             try await SourceModel.query(on: app.db).filter(\.$name == name).set(\.$lastDataAt, to: ago(4)).update()
         }
-    }
-
-    /// The feed journal starts with the last two days of field-report events, as if the wall had been running.
-    static func backfillFeed(app: Application) async throws {
-        guard try await EventModel.query(on: app.db).count() == 0 else { return }
-        let since = Date().addingTimeInterval(-2 * 86_400)
-        let d = try await app.caseDirectory.snapshot(on: app.db)
-        let events = try await CaseEventModel.query(on: app.db).filter(\.$at >= since)
-            .filter(\.$type ~~ ["created", "breached", "warned", "resolved", "reopened"]).sort(\.$at).all()
-        let cases = try await CaseModel.query(on: app.db).filter(\.$id ~~ Array(Set(events.map(\.caseID)))).all()
-        let byID = Dictionary(uniqueKeysWithValues: cases.map { ($0.id!, $0) })
-        var entries: [EventModel] = []
-        for e in events {
-            guard let c = byID[e.caseID] else { continue }
-            let type: String = switch e.type {
-            case "created": "case.created"
-            case "breached": "case.breached"
-            case "warned": "case.warned"
-            default: "case.status"
-            }
-            // The entry describes the case as it was then: resolved/reopened come from the event type itself.
-            let status = c.status
-            if e.type == "resolved" { c.status = CaseStatus.resolved.rawValue }
-            if e.type == "reopened" { c.status = CaseStatus.assigned.rawValue }
-            if let entry = WallFeed.caseEntry(c, type: type, at: e.at, directory: d) { entries.append(entry) }
-            c.status = status
-        }
-        var record = AuditRecord(actor: "system", action: "wall.feed.backfill", targetType: "events", targetID: "demo", origin: "demo",
-                                 details: "entries=\(entries.count)")
-        record.feed = entries
-        try await app.audit.record(record, on: app.db)
     }
 }

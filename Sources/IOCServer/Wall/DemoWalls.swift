@@ -6,14 +6,17 @@ import Vapor
 /// Idempotent; an assignment an operator changed is left alone.
 enum DemoWalls {
     static func load(on app: Application) async throws {
+        // Screens show what the modules registered: the first tiles and map metrics, in module order.
+        let tiles = app.wall.tiles.map(\.id)
+        let metrics = app.wall.metrics.map(\.id)
+        func tile(_ i: Int) -> String? { tiles.indices.contains(i) ? #"{"kind":"tile","params":{"tile":"\#(tiles[i])"}}"# : nil }
+        func map(_ i: Int) -> String { metrics.indices.contains(i) ? #"{"kind":"map","params":{"metric":"\#(metrics[i])"}}"# : #"{"kind":"map"}"# }
+        let overview = #"{"kind":"overview"}"#
         let walls: [(code: String, name: String, rows: Int, cols: Int, views: [Int: String])] = [
-            ("phong-giam-sat", "Phòng giám sát (27 màn hình)", 3, 9, [
-                14: #"{"kind":"overview"}"#, 13: #"{"kind":"map","params":{"metric":"fieldreports.overdue"}}"#,
-                15: #"{"kind":"map","params":{"metric":"fieldreports.open"}}"#, 5: #"{"kind":"tile","params":{"tile":"fieldreports"}}"#,
-                23: #"{"kind":"tile","params":{"tile":"publicservices"}}"#]),
-            ("phong-dieu-hanh", "Phòng điều hành (9 màn hình)", 3, 3, [
-                5: #"{"kind":"overview"}"#, 4: #"{"kind":"map","params":{"metric":"fieldreports.overdue"}}"#,
-                6: #"{"kind":"tile","params":{"tile":"fieldreports"}}"#, 2: #"{"kind":"tile","params":{"tile":"publicservices"}}"#]),
+            ("phong-giam-sat", "Phòng giám sát (27 màn hình)", 3, 9,
+             [14: overview, 13: map(1), 15: map(0), 5: tile(0), 23: tile(1)].compactMapValues { $0 }),
+            ("phong-dieu-hanh", "Phòng điều hành (9 màn hình)", 3, 3,
+             [5: overview, 4: map(1), 6: tile(0), 2: tile(1)].compactMapValues { $0 }),
         ]
         for w in walls {
             let fresh = try await WallModel.find(w.code, on: app.db) == nil

@@ -1,0 +1,5 @@
+// The audit log (#/audit). The shell finds a page by its route (views/<route>.js); this one is written with the
+// other administration pages in admin.js.
+import { adminViews } from "./admin.js";
+
+export const { mount } = adminViews.audit;
