@@ -31,6 +31,15 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// `ioc demo`: every module loads its demo data, in module order (the platform's province and users first).
+enum DemoLoader {
+    static func load(_ context: DemoContext) async throws {
+        for module in context.app.modules.all {
+            try await module.loadDemo(context)
+        }
+    }
+}
+
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "dossiers", help: "How many public-service dossiers to generate over the last year (default 250000; 0 for none)")
@@ -48,10 +57,7 @@ struct DemoCommand: AsyncCommand {
         options["dossiers"] = signature.dossiers
         options["reports"] = signature.reports
         let console = context.console
-        let demo = DemoContext(app: app, options: options, print: { console.print($0) })
-        for module in app.modules.all {
-            try await module.loadDemo(demo)
-        }
+        try await DemoLoader.load(DemoContext(app: app, options: options, print: { console.print($0) }))
         context.console.print("Tài khoản minh họa / Demo logins:")
         for u in DemoProvince.users {
             context.console.print("  \(u.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(u.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(u.password)   \(u.displayName)")

@@ -17,6 +17,10 @@ struct AlarmsModule: ServiceModule {
         EventsController.register(v1)
     }
 
+    func backgroundTasks(_ app: Application) -> [BackgroundTask] {
+        BackgroundTask.demoSimulator("alarms.demo-simulator", app: app) { app, rng in try await DemoAlarms.simulate(app: app, rng: &rng) }
+    }
+
     func wall(_ wall: WallContributions.Builder) {
         wall.tile("alarms", AlarmsWall.tile, drill: AlarmsWall.drill)
         // The alarm panel: open alarms, most urgent first, with their actions.

@@ -9,20 +9,6 @@ import Vapor
 /// through their states through the same case actions the console uses. Everything it does is audited and published
 /// like real work.
 enum DemoSimulator {
-    /// A step every `interval` seconds on average (±50 %), on the leading instance.
-    static func task(interval: Double) -> BackgroundTask {
-        let rng = NIOLockedValueBox(DemoRandom(seed: UInt64(Date().timeIntervalSince1970)))
-        return BackgroundTask("fieldreports.demo-simulator", mode: .singleton, every: .milliseconds(Int64(interval * 1000)), jitter: 1) { app in
-            var local = rng.withLockedValue { $0 }
-            do {
-                try await step(app: app, rng: &local)
-            } catch {
-                app.logger.debug("demo simulator step failed: \(String(describing: error))")
-            }
-            rng.withLockedValue { $0 = local }
-        }
-    }
-
     static func step(app: Application, rng: inout DemoRandom) async throws {
         let db = app.db
         // 1. A new report somewhere in the province (more often in Buôn Ma Thuột).
@@ -51,26 +37,6 @@ enum DemoSimulator {
                 _ = try await FieldReportService.intake(s, app: app, db: db, actor: "citizen", origin: "demo-simulator")
             }
         }
-        // 2. The one-stop system sends a few new dossiers, through the same ingest as the API.
-        let communes66 = app.reference.units.communes(of: app.iocConfiguration.provinceCode)
-        if !communes66.isEmpty {
-            let now = Date()
-            var items: [String] = []
-            for _ in 0..<(1 + Int(rng.next() % 4)) {
-                let proc = DemoDossiers.procedures[Int(rng.next() % UInt64(DemoDossiers.procedures.count))]
-                let unit = communes66[Int(rng.next() % UInt64(communes66.count))]
-                let code = "SIM-\(Int(now.timeIntervalSince1970))-\(rng.next() % 1_000_000)"
-                let agency = proc.agency ?? d.agencyByCode["UBND-\(unit.code)"]?.code ?? "UBND-24133"
-                items.append(#"{"code":"\#(code)","procedureCode":"\#(proc.code)","procedureName":"\#(proc.name)","agencyCode":"\#(agency)","unitCode":"\#(unit.code)","channel":"\#(rng.unit() < 0.5 ? "online" : "direct")","limit":{"value":\#(proc.limit.value),"unit":"\#(proc.limit.unit.rawValue)"},"receivedAt":"\#(ISO8601.format(now))","status":2}"#)
-            }
-            if let lossy = try? JSONDecoder.ioc.decode([LossyDossier].self, from: Data("[\(items.joined(separator: ","))]".utf8)) {
-                let rules = try await app.calendarStore.rules(on: db)
-                let result = try await DossierIngest(rules: rules, catalog: app.reference.units, now: now).ingest(lossy, sourceID: nil, on: db)
-                if result.created > 0 {
-                    app.live.publish(topic: "publicservices", ["type": "dossiers.ingested", "created": "\(result.created)", "updated": "0", "first": ""])
-                }
-            }
-        }
         // 3. Move a few open reports one step, oldest first.
         let open = try await CaseModel.query(on: db).filter(\.$kind == "field_report")
             .filter(\.$status ~~ CaseStatus.openStatuses.map(\.rawValue)).filter(\.$breachedAt == nil)  // overdue ones stay, for the drill-downs
@@ -93,19 +59,5 @@ enum DemoSimulator {
             if c.caseStatus == .verified, c.agencyID == nil, let agency = d.agencyByCode["UBND-24133"] { input.agency = agency.code }
             _ = try? await CaseService.perform(input, on: c.code, actor: operatorActor, app: app, db: db, origin: "demo-simulator")
         }
-        // 4. The event sources: now and then a camera drops out or a sensor crosses a threshold, and the oldest
-        //    unacknowledged camera or sensor alarm comes back to normal (security alarms wait for a person).
-        let sources = try await DemoAlarms.sourceIDs(on: db)
-        if rng.unit() < 0.25 {
-            let candidates = DemoAlarms.templates.filter { $0.source != "soc-daklak" }
-            let t = candidates[Int(rng.next() % UInt64(candidates.count))]
-            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: Date())
-        } else if rng.unit() < 0.3, let oldest = try await AlarmModel.query(on: db).filter(\.$state == "active")
-            .filter(\.$sourceID ~~ [sources["vms-daklak"], sources["quantrac-daklak"]].compactMap { $0 }).sort(\.$raisedAt).first(),
-            oldest.raisedAt < Date().addingTimeInterval(-15 * 60),
-            let t = DemoAlarms.templates.first(where: { oldest.key.hasSuffix("|" + $0.key) }) {
-            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: Date(), clear: true)
-        }
-        for id in sources.values { try await SourceModel.query(on: db).filter(\.$id == id).set(\.$lastDataAt, to: Date()).update() }
     }
 }

@@ -25,10 +25,7 @@ struct FieldReportsModule: ServiceModule {
     }
 
     func backgroundTasks(_ app: Application) -> [BackgroundTask] {
-        let c = app.iocConfiguration
-        // Only while serving: a data command (demo, import) must not race the simulator.
-        guard c.simulator, CommandLine.arguments.dropFirst().first == "serve" else { return [] }
-        return [DemoSimulator.task(interval: c.simulatorSeconds)]
+        BackgroundTask.demoSimulator("fieldreports.demo-simulator", app: app) { app, rng in try await DemoSimulator.step(app: app, rng: &rng) }
     }
 
     func wall(_ wall: WallContributions.Builder) {

@@ -150,7 +150,9 @@ final class LiveClient: Sendable {
         var topics: Set<String> = []
         var closed = false
         /// When the last frame was written (uptime ns): frames are at most one per flush interval.
-        var lastFlush: UInt64 = 0
+        /// Uptime (ns) of the last flush; nil before the first (so the first message goes out at once even on a
+        /// machine up for less than one flush interval).
+        var lastFlush: UInt64?
     }
 
     let id = UUID()
@@ -193,7 +195,7 @@ final class LiveClient: Sendable {
             if b.flushScheduled { return (nil, dropped) }
             b.flushScheduled = true
             let now = DispatchTime.now().uptimeNanoseconds
-            let next = b.lastFlush + interval
+            let next = b.lastFlush.map { $0 + interval } ?? 0
             return (next > now ? next - now : 0, dropped)
         }
         if droppedNow > 0 { hub.onDrop(droppedNow) }

@@ -15,6 +15,10 @@ struct PublicServicesModule: ServiceModule {
         PublicServicesController.register(v1)
     }
 
+    func backgroundTasks(_ app: Application) -> [BackgroundTask] {
+        BackgroundTask.demoSimulator("publicservices.demo-simulator", app: app) { app, rng in try await DemoDossiers.simulate(app: app, rng: &rng) }
+    }
+
     func wall(_ wall: WallContributions.Builder) {
         wall.tile("publicservices", PublicServicesWall.tile, drill: PublicServicesWall.drill)
     }
