@@ -4,7 +4,9 @@ import { api, request } from "./api.js";
 import { formatDateTime, formatNumber, localized, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { provinceName } from "./settings.js";
-import { API, DEFAULT_LIMITS, els, FIELD_INPUT, MAX_SIDE, renderErrors, state, statusClass } from "./report-common.js";
+import {
+  $, API, DEFAULT_LIMITS, els, FIELD_INPUT, MAX_SIDE, renderErrors, state, statusClass,
+} from "./report-common.js";
 import { renderPhotos } from "./report-photos.js";
 
 /* ------------------------------------------------------------------ categories */

@@ -3,7 +3,7 @@
 import { formatNumber, getLanguage, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { provinceName } from "./settings.js";
-import { describe, els, setError, state } from "./report-common.js";
+import { $, describe, els, setError, state } from "./report-common.js";
 import { boundariesState, communeAt, communes, insideProvince, locateOnServer, unitName } from "./report-geo.js";
 import { highlightCommune, map, placePin } from "./report-map.js";
 import { saveDraft } from "./report-draft.js";

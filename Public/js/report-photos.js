@@ -2,7 +2,7 @@
 // GPS position), shown as thumbnails that can be removed.
 import { formatNumber, t } from "./i18n.js";
 import { h } from "./dom.js";
-import { els, JPEG_QUALITY, MAX_SIDE, MAX_SOURCE_BYTES, setError, state, takePhotoId } from "./report-common.js";
+import { $, els, JPEG_QUALITY, MAX_SIDE, MAX_SOURCE_BYTES, setError, state, takePhotoId } from "./report-common.js";
 import { saveDraftPhotos } from "./report-draft.js";
 
 /* ------------------------------------------------------------------ photos */

@@ -5,7 +5,7 @@ import { isAbort, upload } from "./api.js";
 import { formatDateTime, formatNumber, localized, localizedName, t } from "./i18n.js";
 import { h } from "./dom.js";
 import {
-  API, els, FIELD_ERROR, renderErrors, renderGeneral, RESULT_KEY, state, storage, UPLOAD_TIMEOUT_MS,
+  $, API, els, FIELD_ERROR, renderErrors, renderGeneral, RESULT_KEY, state, storage, UPLOAD_TIMEOUT_MS,
 } from "./report-common.js";
 import { map, pin } from "./report-map.js";
 import { renderPhotos } from "./report-photos.js";

@@ -6,7 +6,7 @@
 import { applyI18n, bindLanguageSwitch, initI18n, t } from "./i18n.js";
 import { loadSettings, provinceName } from "./settings.js";
 import { loadBoundaries } from "./units.js";
-import { els, renderErrors, renderGeneral, RESULT_KEY, setError, state, storage } from "./report-common.js";
+import { $, els, renderErrors, renderGeneral, RESULT_KEY, setError, state, storage } from "./report-common.js";
 import { boundariesFailed, indexBoundaries } from "./report-geo.js";
 import { drawBoundaries, initMap, pin, renderLabels, showMapMessage, toggleMapSize } from "./report-map.js";
 import {

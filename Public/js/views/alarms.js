@@ -6,6 +6,7 @@
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, localized, t } from "../i18n.js";
+import { liveTopic } from "../settings.js";
 import { LiveConnection } from "../wall/live.js";
 import {
   ageText, alarmFacts, alarmTimeline, createAlarmActions, FILTERS, isAlarmCode, refName,
@@ -34,7 +35,7 @@ function liveURL() {
   return `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/live`;
 }
 
-export function mount(root) {
+export function mount(root, { settings }) {
   const selection = readLocation();
   let list = null; // { items, counts }
   let listError = null;
@@ -264,7 +265,7 @@ export function mount(root) {
   // ---- live ----
 
   const live = new LiveConnection(liveURL);
-  live.subscribe("alarms", (data) => {
+  live.subscribe(liveTopic(settings, "alarms"), (data) => {
     clearTimeout(liveTimer);
     liveTimer = setTimeout(() => {
       loadList();

@@ -4,6 +4,7 @@
 import { api, errorMessage, request } from "../api.js";
 import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, getLanguage, localized, localizedName, t, tOr } from "../i18n.js";
+import { liveTopic } from "../settings.js";
 import { unitDisplayName } from "../units.js";
 
 export const ROUTE = "field-reports";
@@ -417,6 +418,7 @@ export function uploadErrorText(error) {
 // ---- Live: the `cases` topic over /api/v1/live (one socket per page, shared by the views) ----
 
 const live = {
+  topic: null, // the cases topic's name (settings `liveTopics.cases`)
   ws: null,
   listeners: new Set(),
   statusListeners: new Set(),
@@ -447,7 +449,7 @@ function liveConnect() {
   live.ws = ws;
   setLiveStatus(live.retries ? "retrying" : "connecting");
   ws.addEventListener("open", () => {
-    const message = { type: "subscribe", topics: ["cases"] };
+    const message = { type: "subscribe", topics: [live.topic] };
     if (live.lastEventId != null) message.since = live.lastEventId;
     ws.send(JSON.stringify(message));
   });
@@ -468,7 +470,7 @@ function liveConnect() {
         const events = Array.isArray(message.events) ? message.events : [];
         for (const item of events) {
           if (typeof item.id === "number") live.lastEventId = Math.max(live.lastEventId ?? 0, item.id);
-          if (item.topic !== "cases") continue;
+          if (item.topic !== live.topic) continue;
           for (const listener of live.listeners) listener(item.data || {}, item);
         }
         if (message.dropped) for (const listener of live.listeners) listener({ type: "resync" }, null);
@@ -508,11 +510,13 @@ function scheduleRetry() {
 }
 
 /**
- * Calls `listener(data, event)` for each event of the `cases` topic (and `{type:"resync"}` when the server dropped
- * some); `onStatus(status)` follows the connection. Returns a function that stops listening. The socket closes a few
- * seconds after the last listener leaves, so that moving between the queue and a case keeps it open.
+ * Calls `listener(data, event)` for each event of the `cases` topic (its name: `settings.liveTopics.cases`), and
+ * `{type:"resync"}` when the server dropped some; `onStatus(status)` follows the connection. Returns a function that
+ * stops listening. The socket closes a few seconds after the last listener leaves, so that moving between the queue
+ * and a case keeps it open.
  */
-export function followCases(listener, onStatus) {
+export function followCases(settings, listener, onStatus) {
+  live.topic = liveTopic(settings, "cases");
   live.listeners.add(listener);
   if (onStatus) {
     live.statusListeners.add(onStatus);

@@ -551,7 +551,7 @@ export function mount(root, { settings, user }, queueFromPath) {
       load({ fromLive: true });
     }, LIVE_DEBOUNCE_MS);
   }
-  const stopLive = followCases(onLive, (status) => indicator.set(status));
+  const stopLive = followCases(settings, onLive, (status) => indicator.set(status));
 
   const ticker = setInterval(() => {
     for (const cell of dueCells) cell.update();

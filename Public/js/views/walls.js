@@ -1,12 +1,13 @@
 // Video walls (#/walls/{wall}/{index}): pick a wall, see its rows × cols screens, and set what each screen shows —
 // a view, a rotation of views, or a takeover (wins over both) that can be released. Admins also edit the grid and
-// create display keys for the kiosks. Live refresh from the `wall.<code>` topics.
+// create display keys for the kiosks. Live refresh from the `wall.<code>` topics. The kinds of view a screen can
+// show and the topics' names come from the settings (`wallViews`, `liveTopics.wallPrefix`).
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, localized, t, tOr } from "../i18n.js";
+import { wallTopic, wallViewKinds } from "../settings.js";
 
 const ROUTE = "walls";
-export const KINDS = ["overview", "map", "tile", "service", "alarms", "case", "url"];
 export const METRICS = ["fieldreports.open", "fieldreports.overdue", "fieldreports.received30d"];
 const DEFAULT_TILES = [{ id: "fieldreports" }, { id: "publicservices" }];
 const CASE_CODE = /^PA-\d{4}-\d{6}$/;
@@ -42,13 +43,14 @@ export function describeView(view, tiles = DEFAULT_TILES) {
 // ---- One view editor: kind + the matching parameter ----
 
 /**
- * `prefix` names the controls (`{prefix}-kind`, `{prefix}-param`). `labels: false` uses aria-labels (rotation rows).
+ * `prefix` names the controls (`{prefix}-kind`, `{prefix}-param`). `kinds`: the view kinds to offer (settings
+ * `wallViews`). `labels: false` uses aria-labels (rotation rows).
  * Returns { element, peek() → view (unchecked), read() → view or throws { key, input } }.
  */
-function viewEditor(prefix, view, tiles, { labels = true, onChange } = {}) {
+function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}) {
   const kind = h("select", { id: `${prefix}-kind`, class: "walls-kind", "aria-label": labels ? null : t("walls.form.kind") },
-    KINDS.map((k) => h("option", { value: k }, t(`walls.kind.${k}`))));
-  kind.value = KINDS.includes(view?.kind) ? view.kind : "overview";
+    kinds.map((k) => h("option", { value: k }, tOr(`walls.kind.${k}`, k))));
+  kind.value = kinds.includes(view?.kind) ? view.kind : kinds.includes("overview") ? "overview" : kinds[0] || "";
   const paramBox = h("div", { class: "walls-param-box" });
   let param = null;
   const remembered = { ...(view?.params || {}) };
@@ -188,7 +190,8 @@ function readLocation() {
   return { code: decodeURIComponent(code), index: Number.isInteger(number) && number > 0 ? number : null };
 }
 
-export function mount(root, { user }) {
+export function mount(root, { settings, user }) {
+  const kinds = wallViewKinds(settings);
   const canEdit = EDIT_ROLES.has(user?.role);
   const isAdmin = user?.role === "admin";
   const selection = readLocation();
@@ -282,7 +285,7 @@ export function mount(root, { user }) {
   }
 
   function followLive() {
-    const topics = (walls || []).map((wall) => `wall.${wall.code}`);
+    const topics = (walls || []).map((wall) => wallTopic(settings, wall.code));
     if (topics.join(",") === liveTopics) return;
     stopLive?.();
     liveTopics = topics.join(",");
@@ -589,7 +592,7 @@ export function mount(root, { user }) {
   }
 
   function assignmentForm(wall, screen, errorBox, markDirty) {
-    const main = viewEditor("walls-view", screen.view, tiles, { onChange: markDirty });
+    const main = viewEditor("walls-view", screen.view, tiles, { kinds, onChange: markDirty });
     let rotation = (Array.isArray(screen.rotation) ? screen.rotation : []).map((item) => ({ view: item.view, seconds: item.seconds }));
     let editors = [];
     const list = h("ol", { class: "walls-rotation", id: "walls-rotation" });
@@ -608,7 +611,7 @@ export function mount(root, { user }) {
 
     function drawRotation() {
       editors = rotation.map((item, i) => {
-        const editor = viewEditor(`walls-rot-${i}`, item.view, tiles, { labels: false, onChange: markDirty });
+        const editor = viewEditor(`walls-rot-${i}`, item.view, tiles, { kinds, labels: false, onChange: markDirty });
         const seconds = h("input", {
           id: `walls-rot-${i}-seconds`, type: "number", min: SECONDS_MIN, max: SECONDS_MAX, step: 1, value: item.seconds,
           class: "walls-seconds", "aria-label": t("walls.rotation.seconds"),
@@ -667,7 +670,7 @@ export function mount(root, { user }) {
   }
 
   function takeoverForm(wall, screen, errorBox, markDirty) {
-    const editor = viewEditor("walls-takeover", screen.takeover?.view || { kind: "case" }, tiles, { onChange: markDirty });
+    const editor = viewEditor("walls-takeover", screen.takeover?.view || { kind: "case" }, tiles, { kinds, onChange: markDirty });
     const path = `/api/v1/walls/${encodeURIComponent(wall.code)}/screens/${screen.index}/takeover`;
     const takeButton = h("button", { type: "submit", class: "btn btn-primary walls-takeover-btn", id: "walls-takeover" },
       t(screen.takeover ? "walls.takeover.change" : "walls.takeover.take"));

@@ -10,6 +10,7 @@ import {
   ageText, alarmFacts, alarmTimeline, compareAlarms, createAlarmActions, isAlarmCode, refName,
   refreshAlarmAges, repeatBadge, severityBadge, severityOf, stateBadge, stateOf,
 } from "../alarms-ui.js";
+import { liveTopic } from "../settings.js";
 import { serverNow } from "./format.js";
 import { emitter } from "./store.js";
 import { hasDisplayKey, isAbort, wallGet } from "./wall-api.js";
@@ -25,9 +26,10 @@ const DETAIL_DEBOUNCE_MS = 250;
 /**
  * The open alarms (active + acknowledged), most urgent first, at most ALARM_MAX. A live `alarms` event updates its
  * alarm at once (a cleared one leaves the list); the counts come back from the server shortly after (throttled).
- * Emits ("reset") after a fetch, ("change", alarm, { raised }) after a live event.
+ * Emits ("reset") after a fetch, ("change", alarm, { raised }) after a live event. `settings`: the UI settings (the
+ * live topic's name).
  */
-export function createAlarmStore(live, { onUnauthorized } = {}) {
+export function createAlarmStore(live, { settings, onUnauthorized } = {}) {
   const changed = emitter();
   const store = { items: [], counts: null, error: null, loaded: false, on: changed.on, reload, upsert, get };
   let controller = null;
@@ -115,7 +117,7 @@ export function createAlarmStore(live, { onUnauthorized } = {}) {
     schedule(Math.max(500, COUNTS_MIN_GAP_MS - (Date.now() - lastFetch)));
   }
 
-  live.subscribe("alarms", (data) => {
+  live.subscribe(liveTopic(settings, "alarms"), (data) => {
     const alarm = data?.alarm;
     if (!alarm || typeof alarm !== "object") return;
     upsert(alarm, { raised: data.type === "alarm.raised" });

@@ -7,7 +7,7 @@
 import { errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
 import { formatDateTime, formatNumber, localized, localizedName, t } from "../i18n.js";
-import { provinceName } from "../settings.js";
+import { liveTopic, provinceName } from "../settings.js";
 import { figureText, noteServerTime, shortTime } from "./format.js";
 import { isAbort, wallGet } from "./wall-api.js";
 
@@ -18,7 +18,8 @@ const LIVE_MIN_GAP_MS = 10_000;
 const ITEMS_CAP = 200; // the server's cap: at this many, say that the list is cut
 const SEVERITY_RANK = { bad: 3, warn: 2, good: 1 };
 const TILE_ICONS = { fieldreports: "report", publicservices: "dossier", alarms: "bell" };
-const LIVE_TOPICS = { fieldreports: ["fieldreports", "wall"], publicservices: ["wall"], alarms: ["alarms"] };
+// The live topics (their keys in settings `liveTopics`) that change a tile's figures; any other tile: `wall`.
+const LIVE_TOPICS = { fieldreports: ["fieldReports", "wall"], publicservices: ["wall"], alarms: ["alarms"] };
 
 /** The hash of a service screen: #service/<tile>[/agency/<code>][/unit/<code>]. */
 export function serviceHash({ tile, agency, unit }) {
@@ -248,7 +249,7 @@ export function serviceView(ctx, params = {}, { interactive = false } = {}) {
     element.dataset.ready = "1";
   }
 
-  const offs = (LIVE_TOPICS[tile] || ["wall"]).map((topic) => ctx.live.subscribe(topic, () => refreshSoon()));
+  const offs = (LIVE_TOPICS[tile] || ["wall"]).map((key) => ctx.live.subscribe(liveTopic(ctx.settings, key), () => refreshSoon()));
   offs.push(ctx.live.onResync(() => refreshSoon()));
   offs.push(ctx.overview.on(() => { if (!data) render(); }));
   render();

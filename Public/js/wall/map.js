@@ -11,6 +11,7 @@ import { formatNumber, localized, t } from "../i18n.js";
 import { loadBoundaries, unitDisplayName } from "../units.js";
 import { compactCount } from "./format.js";
 import { alarmLegendRows, createAlarmLayer } from "./alarm-layer.js";
+import { liveTopic } from "../settings.js";
 import { isAbort, wallGet } from "./wall-api.js";
 
 export const METRICS = ["fieldreports.open", "fieldreports.overdue", "fieldreports.received30d"];
@@ -396,7 +397,7 @@ export function createWallMap(settings, live, options = {}) {
     markChoroplethDirty();
   }
 
-  offLive.push(live.subscribe("fieldreports", onReportEvent));
+  offLive.push(live.subscribe(liveTopic(settings, "fieldReports"), onReportEvent));
   offLive.push(live.onResync(() => {
     markReportsDirty();
     markChoroplethDirty();

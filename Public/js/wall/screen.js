@@ -11,6 +11,7 @@ import { h } from "../dom.js";
 import { localized, t } from "../i18n.js";
 import { buildView, messageView } from "./views.js";
 import { createOverview } from "./overview.js";
+import { wallTopic } from "../settings.js";
 import { isAbort, wallGet } from "./wall-api.js";
 
 const VIEW_CACHE_MAX = 4;
@@ -63,7 +64,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
   let pollTimer = null;
   let controller = null;
   let firstRendered = false;
-  const topic = `wall.${wall}`;
+  const topic = wallTopic(ctx.settings, wall);
   const canListen = TOPIC_PATTERN.test(topic);
 
   chrome.setScreenTag(t("wall.screen.tag", { wall, index }));

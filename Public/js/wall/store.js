@@ -1,6 +1,7 @@
 // The wall's shared data, one copy per page whatever the number of views showing it:
 // - the overview (tiles), fetched every minute, sooner (throttled) after live events and after a reconnect;
 // - the live feed, the newest FEED_MAX items (a wall runs for weeks: nothing here grows without bound).
+import { liveTopic } from "../settings.js";
 import { isAbort, wallGet } from "./wall-api.js";
 import { noteServerTime } from "./format.js";
 
@@ -23,8 +24,11 @@ export function emitter() {
   };
 }
 
-/** Overview tiles: `store.data` (the last good answer), `store.error` (the last failure, cleared on success). */
-export function createOverviewStore(live, { onUnauthorized } = {}) {
+/**
+ * Overview tiles: `store.data` (the last good answer), `store.error` (the last failure, cleared on success).
+ * `settings`: the UI settings (the live topics' names).
+ */
+export function createOverviewStore(live, { settings, onUnauthorized } = {}) {
   const changed = emitter();
   const store = {
     data: null,
@@ -76,8 +80,8 @@ export function createOverviewStore(live, { onUnauthorized } = {}) {
     schedule(wait);
   }
 
-  live.subscribe("wall", () => refreshSoon());
-  live.subscribe("fieldreports", () => refreshSoon());
+  live.subscribe(liveTopic(settings, "wall"), () => refreshSoon());
+  live.subscribe(liveTopic(settings, "fieldReports"), () => refreshSoon());
   live.onResync(() => refreshSoon());
   return store;
 }
@@ -93,7 +97,7 @@ const CATCH_UP_LIMIT = 500;
 /** The live feed: newest first, at most FEED_MAX items. Emits ("reset") or ("add", items).
  * `store.lastFeedId` is the newest journal id seen: after a reconnect (to this or another instance, after a restart
  * or dropped events) the store asks for the entries after it, so nothing that happened meanwhile is lost. */
-export function createFeedStore(live, { onUnauthorized } = {}) {
+export function createFeedStore(live, { settings, onUnauthorized } = {}) {
   const changed = emitter();
   const store = { items: [], error: null, loaded: false, lastFeedId: 0, on: changed.on, reload, catchUp };
   const keys = new Set();
@@ -184,7 +188,7 @@ export function createFeedStore(live, { onUnauthorized } = {}) {
     }
   }
 
-  live.subscribe("wall", (data, event) => {
+  live.subscribe(liveTopic(settings, "wall"), (data, event) => {
     const item = { ...data };
     item.at ??= event?.at;
     if (add(item)) changed.emit("add", [item]);

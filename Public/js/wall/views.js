@@ -4,6 +4,7 @@
 import { errorMessage } from "../api.js";
 import { h } from "../dom.js";
 import { formatDateTime, localized, localizedName, t } from "../i18n.js";
+import { liveTopic } from "../settings.js";
 import { loadBoundaries } from "../units.js";
 import { updatedAgoText, ageSeconds } from "./format.js";
 import { createWallMap, METRICS } from "./map.js";
@@ -185,7 +186,7 @@ export function caseView(ctx, params = {}) {
 
   // Live: a change to this case refetches it (debounced).
   let liveTimer = null;
-  const offLive = ctx.live.subscribe("fieldreports", (event) => {
+  const offLive = ctx.live.subscribe(liveTopic(ctx.settings, "fieldReports"), (event) => {
     if (event?.code !== code) return;
     clearTimeout(liveTimer);
     liveTimer = setTimeout(load, 1500);

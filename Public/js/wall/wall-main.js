@@ -3,7 +3,7 @@
 // (or wall.html?wall=…&screen=… for testing).
 // One live connection, one overview store and one feed store serve whatever views the page shows.
 import { formatDateTime, getLanguage, initI18n, LANGUAGES, otherLanguage, setLanguage, t, applyI18n } from "../i18n.js";
-import { loadSettings, provinceName } from "../settings.js";
+import { loadSettings, missingCatalogue, provinceName } from "../settings.js";
 import { hasDisplayKey, initDisplayKey, liveURL } from "./wall-api.js";
 import { LiveConnection } from "./live.js";
 import { createFeedStore, createOverviewStore } from "./store.js";
@@ -110,6 +110,13 @@ async function boot() {
     setTimeout(() => location.reload(), BOOT_RETRY_MS);
     return;
   }
+  const missing = missingCatalogue(settings);
+  if (missing.length) {
+    // A server older than this page (no live topics' names): wait for it to be updated.
+    $("wall-boot-message").textContent = t("wall.catalogueMissing", { fields: missing.join(", ") });
+    setTimeout(() => location.reload(), BOOT_RETRY_MS);
+    return;
+  }
 
   const live = new LiveConnection(liveURL);
   const onUnauthorized = () => {
@@ -119,11 +126,11 @@ async function boot() {
   const ctx = {
     settings,
     live,
-    overview: createOverviewStore(live, { onUnauthorized }),
-    feed: createFeedStore(live, { onUnauthorized }),
+    overview: createOverviewStore(live, { settings, onUnauthorized }),
+    feed: createFeedStore(live, { settings, onUnauthorized }),
     // Created by the first view that shows alarms (a kiosk screen that never does, never fetches them).
     alarmStore: () => {
-      alarmStore ??= createAlarmStore(live, { onUnauthorized });
+      alarmStore ??= createAlarmStore(live, { settings, onUnauthorized });
       return alarmStore;
     },
   };
