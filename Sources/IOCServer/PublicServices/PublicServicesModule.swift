@@ -36,6 +36,14 @@ struct PublicServicesModule: ServiceModule {
         }
     }
 
+    /// Re-assesses the dossiers whose deadline can move: received up to that day and still open at its start (a
+    /// dossier that ended earlier ended before both the old and the new deadline).
+    func workingCalendarChanged(_ app: Application, day: CivilDate, rules: TimelinessRules, on db: any Database) async throws {
+        let dayStart = rules.calendar.instant(on: day, at: .init(hour: 0, minute: 0))
+        try await DossierIngest.reassess(receivedBefore: dayStart.addingTimeInterval(86_400), openAt: dayStart, rules: rules,
+                                         catalog: app.reference.units, on: db)
+    }
+
     var watchedTables: [String] { [DossierModel.schema] }
 
     var console: [ConsoleEntry] {

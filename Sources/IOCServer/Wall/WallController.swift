@@ -12,7 +12,7 @@ enum WallController {
     static func register(_ api: APIBuilder, app: Application) {
         let w = api.group("wall", tag: "Wall")
         w.on(.GET, "overview", access: readers, summary: "The overview's tiles: headline figures, trend and data freshness per service", response: .any, use: overview)
-        w.on(.GET, "events", access: readers, summary: "The feed (reports, breaches, alarms…): the newest items, or those after a journal id (resume)",
+        w.on(.GET, "events", access: readers, summary: "The feed (the modules' facts): the newest items, or those after a journal id (resume)",
              query: [.init("limit", "1–200 newest (default 50); 1–1000 with after (default 500)", .integer),
                      .init("after", "a journal id: the items after it, oldest first", .integer)], response: .any, use: events)
         w.on(.GET, "drill", ":tile", access: readers, summary: "A service screen: the tile's figures by agency, by commune, then the items",
@@ -20,7 +20,7 @@ enum WallController {
              response: .any, use: WallDrillController.drill)
         let m = api.group("map", tag: "Wall")
         m.on(.GET, "choropleth", access: readers, summary: "A value per commune for a map metric (the modules' metrics: GET /api/v1/wall/metrics)",
-             query: [.init("metric", "a registered metric id, e.g. fieldreports.open", .string)], response: .any, use: choropleth)
+             query: [.init("metric", "a metric id a module registered (GET /api/v1/wall/metrics)", .string)], response: .any, use: choropleth)
         w.on(.GET, "metrics", access: readers, summary: "The map metrics the modules registered", response: .any, use: metrics)
         WallLayoutController.register(api)
         // Kiosk screens and the overview are one page; the server serves it for every /wall path.

@@ -113,13 +113,12 @@ enum CalendarController {
         return .noContent
     }
 
-    /// Rebuilds the calendar and re-assesses the dossiers whose deadline can move: received up to that day and still
-    /// open at its start (a dossier that ended earlier ended before both the old and the new deadline).
+    /// Rebuilds the calendar and lets every module re-judge what depends on that day.
     static func changed(_ req: Request, day: CivilDate) async throws {
         req.application.calendarStore.invalidate()
         let rules = try await req.application.calendarStore.rules(on: req.db)
-        let dayStart = rules.calendar.instant(on: day, at: .init(hour: 0, minute: 0))
-        try await DossierIngest.reassess(receivedBefore: dayStart.addingTimeInterval(86_400), openAt: dayStart, rules: rules,
-                                         catalog: req.application.reference.units, on: req.db)
+        for module in req.application.modules.all {
+            try await module.workingCalendarChanged(req.application, day: day, rules: rules, on: req.db)
+        }
     }
 }

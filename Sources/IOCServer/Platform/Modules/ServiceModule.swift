@@ -40,6 +40,9 @@ protocol ServiceModule: Sendable {
     /// Demo data, loaded by `ioc demo` in module order after the platform's.
     func loadDemo(_ context: DemoContext) async throws
 
+    /// The working calendar changed on `day` (a holiday or make-up day set or cleared): re-judge what depends on it.
+    func workingCalendarChanged(_ app: Application, day: CivilDate, rules: TimelinessRules, on db: any Database) async throws
+
     /// Tables its state-changing routes write (tests prove a rejected request changed none of them).
     var watchedTables: [String] { get }
 
@@ -57,6 +60,7 @@ extension ServiceModule {
     var liveTopics: [LiveTopicRule] { [] }
     var liveObservers: [LiveObserver] { [] }
     func loadDemo(_ context: DemoContext) async throws {}
+    func workingCalendarChanged(_ app: Application, day: CivilDate, rules: TimelinessRules, on db: any Database) async throws {}
     var watchedTables: [String] { [] }
     var console: [ConsoleEntry] { [] }
     var i18nBundles: [String] { [] }
