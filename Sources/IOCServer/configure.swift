@@ -60,7 +60,6 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     app.iocMetrics = metrics
     app.live = LiveHub(bufferLimit: config.liveClientBuffer, onDrop: { metrics.liveDropped.increment(by: Int64($0)) })
     _ = app.agencyDirectory
-    _ = app.clock
     // Several instances on one PostgreSQL: live events cross between them (LISTEN/NOTIFY), and one of them leads the
     // singleton background tasks (advisory lock).
     if let bridgeConfiguration, config.liveBridge {

@@ -33,7 +33,8 @@ final class CaseDirectory: Sendable {
         let categories = try await CategoryModel.query(on: db).sort(\.$position).all().map(CategoryModel.Snapshot.init)
         s.orderedCategories = categories
         s.categories = Dictionary(uniqueKeysWithValues: categories.map { ($0.code, $0) })
-        s.loadedAt = Date()
+        // Expires with the agencies it copied, so agencies are never older here than in the platform's directory.
+        s.loadedAt = agencies.loadedAt
         cache.withLockedValue { $0 = s }
         return s
     }

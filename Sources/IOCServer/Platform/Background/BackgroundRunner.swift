@@ -75,8 +75,7 @@ final class BackgroundRunner: Sendable {
         self.metrics = metrics
         self.instance = instance
         statuses = NIOLockedValueBox(Dictionary(uniqueKeysWithValues: tasks.map {
-            ($0.name, TaskStatus(name: $0.name, mode: $0.mode, intervalSeconds: Double($0.interval.components.seconds) + Double($0.interval.components.attoseconds) / 1e18,
-                                 runs: 0, failures: 0, running: false))
+            ($0.name, TaskStatus(name: $0.name, mode: $0.mode, intervalSeconds: $0.interval / .seconds(1), runs: 0, failures: 0, running: false))
         }))
     }
 
@@ -170,7 +169,6 @@ final class Leadership: Sendable {
     let retry: Duration
     private let leader = NIOLockedValueBox(false)
     private let loop = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
     private let onChange: @Sendable (Bool) -> Void
 
     init(_ backend: Backend, retry: Duration = .seconds(2), onChange: @escaping @Sendable (Bool) -> Void = { _ in }) {
@@ -193,9 +191,6 @@ final class Leadership: Sendable {
         return Int64(bitPattern: h)
     }
 
-    /// The backend process id of the session holding (or trying for) the lock, for tests that kill it.
-    var sessionConnection: PostgresConnection? { connection.withLockedValue { $0 } }
-
     private func set(_ value: Bool) {
         let changed = leader.withLockedValue { old in defer { old = value }; return old != value }
         if changed { onChange(value) }
@@ -212,7 +207,6 @@ final class Leadership: Sendable {
                     let c = try await PostgresConnection.connect(on: app.eventLoopGroup.next(), configuration: configuration.coreConfiguration,
                                                                  id: 2, logger: logger)
                     open = c
-                    connection.withLockedValue { $0 = c }
                     // Until the lock is ours: try, then wait. Once ours: check the session is alive at the same pace.
                     while !Task.isCancelled {
                         if !isLeader {
@@ -234,7 +228,6 @@ final class Leadership: Sendable {
                 }
                 // A lost session has lost the lock with it.
                 set(false)
-                connection.withLockedValue { $0 = nil }
                 try? await open?.close()
                 if Task.isCancelled { break }
                 try? await Task.sleep(for: retry)

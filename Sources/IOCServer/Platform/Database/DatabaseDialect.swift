@@ -24,11 +24,6 @@ struct DatabaseDialect: Sendable {
 
     var isSQLite: Bool { kind == .sqlite }
 
-    /// Seconds since 1970 of a timestamp column.
-    func epochSeconds(_ column: String) -> SQLQueryString {
-        isSQLite ? "\(ident: column)" : "EXTRACT(EPOCH FROM \(ident: column))"
-    }
-
     /// Seconds between two timestamp columns (`to - from`).
     func secondsBetween(_ from: String, _ to: String) -> SQLQueryString {
         isSQLite ? "(\(ident: to) - \(ident: from))" : "EXTRACT(EPOCH FROM (\(ident: to) - \(ident: from)))"
@@ -48,33 +43,6 @@ struct DatabaseDialect: Sendable {
     /// ` INDEXED BY name` on SQLite (which has no statistics to choose an index by); nothing on PostgreSQL.
     func indexHint(_ index: String) -> SQLQueryString {
         isSQLite ? " INDEXED BY \(ident: index)" : ""
-    }
-
-    /// `INSERT … ON CONFLICT (keys) DO UPDATE SET column = excluded.column` for `update` (both databases speak it;
-    /// the seam keeps the spelling in one place).
-    func upsertSuffix(conflict keys: [String], update columns: [String]) -> SQLQueryString {
-        var q = SQLQueryString(" ON CONFLICT (")
-        for (i, k) in keys.enumerated() {
-            if i > 0 { q.appendLiteral(", ") }
-            q.appendInterpolation(ident: k)
-        }
-        if columns.isEmpty {
-            q.appendLiteral(") DO NOTHING")
-            return q
-        }
-        q.appendLiteral(") DO UPDATE SET ")
-        for (i, c) in columns.enumerated() {
-            if i > 0 { q.appendLiteral(", ") }
-            q.appendInterpolation(ident: c)
-            q.appendLiteral(" = excluded.")
-            q.appendInterpolation(ident: c)
-        }
-        return q
-    }
-
-    /// A JSON text value read as a field (`column->>'key'` on PostgreSQL, `json_extract` on SQLite).
-    func jsonField(_ column: String, _ key: String) -> SQLQueryString {
-        isSQLite ? "json_extract(\(ident: column), \(literal: "$." + key))" : "(\(ident: column)::json->>\(literal: key))"
     }
 
     /// Serialises writers across instances for the rest of the transaction (PostgreSQL); nil on SQLite, where the
