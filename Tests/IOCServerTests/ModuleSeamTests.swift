@@ -156,4 +156,29 @@ struct ModuleSeamTests {
             #expect(try await ProbeModule.count(app.db) == 3)
         }
     }
+
+    /// Services judge time by `app.clock` / `req.now`, so tests choose it. Only the files below may read the system
+    /// clock directly: caches' ages, security timers (sessions, throttles), the runner's bookkeeping and the live
+    /// heartbeat keep real time on purpose; a migration's seed row and the benchmark command are not services.
+    @Test func servicesReadTimeFromTheInjectedClock() throws {
+        let allowed: Set<String> = [
+            "Platform/Time/IOCClock.swift", "Live/LiveController.swift", "Live/LiveHub.swift", "Demo/DemoRandom.swift",
+            "FieldReports/MapPointIndex.swift", "FieldReports/FieldReportModels.swift", "Platform/Calendar/CalendarStore.swift",
+            "Platform/Background/BackgroundRunner.swift", "Platform/Auth/Principal.swift", "Platform/Auth/SessionController.swift",
+            "Platform/Agencies/AgencyDirectory.swift", "Cases/CaseDirectory.swift", "Open311/Open311Controller.swift",
+            "Commands/BenchCommand.swift", "configure.swift", "FieldReports/FieldReportsController.swift",
+        ]
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/IOCServer")
+        let files = FileManager.default.enumerator(atPath: root.path)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 50)
+        var offenders: [String] = []
+        for file in files where !allowed.contains(file) {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") where line.contains("Date()") && !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
+                offenders.append("\(file): \(line.trimmingCharacters(in: .whitespaces))")
+            }
+        }
+        #expect(offenders.isEmpty, "bare Date() in a service: \(offenders)")
+    }
 }

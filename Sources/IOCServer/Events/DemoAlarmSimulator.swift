@@ -13,13 +13,13 @@ extension DemoAlarms {
         if rng.unit() < 0.25 {
             let candidates = DemoAlarms.templates.filter { $0.source != "soc-daklak" }
             let t = candidates[Int(rng.next() % UInt64(candidates.count))]
-            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: Date())
+            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: app.clock.now)
         } else if rng.unit() < 0.3, let oldest = try await AlarmModel.query(on: db).filter(\.$state == "active")
             .filter(\.$sourceID ~~ [sources["vms-daklak"], sources["quantrac-daklak"]].compactMap { $0 }).sort(\.$raisedAt).first(),
-            oldest.raisedAt < Date().addingTimeInterval(-15 * 60),
+            oldest.raisedAt < app.clock.now.addingTimeInterval(-15 * 60),
             let t = DemoAlarms.templates.first(where: { oldest.key.hasSuffix("|" + $0.key) }) {
-            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: Date(), clear: true)
+            _ = try await DemoAlarms.send(t, app: app, sources: sources, at: app.clock.now, clear: true)
         }
-        for id in sources.values { try await SourceModel.query(on: db).filter(\.$id == id).set(\.$lastDataAt, to: Date()).update() }
+        for id in sources.values { try await SourceModel.query(on: db).filter(\.$id == id).set(\.$lastDataAt, to: app.clock.now).update() }
     }
 }

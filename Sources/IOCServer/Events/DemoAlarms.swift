@@ -85,7 +85,7 @@ enum DemoAlarms {
     static func load(on app: Application) async throws {
         guard try await AlarmModel.query(on: app.db).count() == 0 else { return }
         let ids = try await sourceIDs(on: app.db)
-        let now = Date()
+        let now = app.clock.now
         let d = try await app.agencyDirectory.snapshot(on: app.db)
         let op = AuthenticatedUser(id: UUID(), username: "dieuhanh", displayName: "Điều hành viên IOC", role: .operator)
         func ago(_ minutes: Double) -> Date { now.addingTimeInterval(-minutes * 60) }

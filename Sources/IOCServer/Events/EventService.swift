@@ -141,7 +141,7 @@ enum EventService {
     /// Stores a batch of events (idempotent per source and externalId) with the alarms they raise, repeat or clear,
     /// in one transaction; then publishes the feed entries and alarm changes.
     static func ingest(_ events: [Valid], sourceID: UUID, sourceName: String, actor: String, origin: String,
-                       app: Application, db: any Database, now: Date = Date()) async throws -> Outcome {
+                       app: Application, db: any Database, now: Date) async throws -> Outcome {
         let year = WorkingCalendar.vietnamCivilService.civilDate(of: now).year
         final class Changes: @unchecked Sendable {
             var alarms: [String: (AlarmModel, Bool)] = [:]
@@ -288,7 +288,7 @@ enum EventService {
     }
 
     /// The alarm panel's and the tile's figures, for all alarms or those of some agencies.
-    static func counts(on db: any Database, agencies: Set<UUID>?, now: Date = Date()) async throws -> Counts {
+    static func counts(on db: any Database, agencies: Set<UUID>?, now: Date) async throws -> Counts {
         func base() -> QueryBuilder<AlarmModel> {
             let q = AlarmModel.query(on: db)
             if let agencies { q.filter(\.$agencyID ~~ Array(agencies)) }
@@ -392,7 +392,7 @@ enum EventService {
     }
 
     static func perform(_ action: Action, on a: AlarmModel, agency: AgencyDirectory.Agency?, note text: String?, user: AuthenticatedUser,
-                        origin: String, app: Application, db: any Database, now: Date = Date()) async throws -> AlarmModel {
+                        origin: String, app: Application, db: any Database, now: Date) async throws -> AlarmModel {
         let actor = user.displayName
         let alarmID = a.id!
         let model: AlarmModel = try await app.audit.transaction(on: db) { tx in

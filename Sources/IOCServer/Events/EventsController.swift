@@ -31,7 +31,7 @@ enum EventsController {
 
     @Sendable static func ingest(_ req: Request) async throws -> Response {
         let body = try req.decodeBody(IngestBody.self)
-        let valid = try EventService.validate(body.events, app: req.application, now: Date())
+        let valid = try EventService.validate(body.events, app: req.application, now: req.now)
         let (sourceID, sourceName): (UUID, String)
         switch req.principal {
         case .source(let s)?: (sourceID, sourceName) = (s.id, s.name)
@@ -39,7 +39,7 @@ enum EventsController {
         case nil: throw IOCError.unauthenticated
         }
         let outcome = try await EventService.ingest(valid, sourceID: sourceID, sourceName: sourceName, actor: req.principal!.auditName,
-                                                    origin: req.clientAddress, app: req.application, db: req.db)
+                                                    origin: req.clientAddress, app: req.application, db: req.db, now: req.now)
         // 201 when something new was stored; 200 when every event had been received before (a retry).
         let response = Response(status: outcome.accepted > 0 ? .created : .ok)
         try response.content.encode(outcome, using: JSONEncoder.ioc)
@@ -74,7 +74,7 @@ enum EventsController {
         let rows = try await q.sort(\.$raisedAt, .descending).limit(state == "open" ? 2_000 : limit).all()
         let sorted = state == "open" ? Array(EventService.mostUrgentFirst(rows).prefix(limit)) : rows
         let sources = try await EventService.sourceNames(on: req.db)
-        let counts = try await EventService.counts(on: req.db, agencies: officer)
+        let counts = try await EventService.counts(on: req.db, agencies: officer, now: req.now)
         return ListDTO(items: sorted.map {
             EventService.dto($0, app: req.application, d: d, sources: sources,
                              actions: EventService.allowed($0, principal: req.principal, officerAgencies: officer).map(\.rawValue))
@@ -140,7 +140,7 @@ enum EventsController {
         }
         let user = try req.requireUser()
         let updated = try await EventService.perform(action, on: alarm, agency: agency, note: note, user: user, origin: req.clientAddress,
-                                                     app: req.application, db: req.db)
+                                                     app: req.application, db: req.db, now: req.now)
         return try await detailDTO(updated, req: req, d: d, officer: officer)
     }
 }

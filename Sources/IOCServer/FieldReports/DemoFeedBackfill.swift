@@ -7,7 +7,7 @@ extension DemoFieldReports {
     /// The feed journal starts with the last two days of field-report events, as if the wall had been running.
     static func backfillFeed(app: Application) async throws {
         guard try await EventModel.query(on: app.db).count() == 0 else { return }
-        let since = Date().addingTimeInterval(-2 * 86_400)
+        let since = app.clock.now.addingTimeInterval(-2 * 86_400)
         let d = try await app.caseDirectory.snapshot(on: app.db)
         let events = try await CaseEventModel.query(on: app.db).filter(\.$at >= since)
             .filter(\.$type ~~ ["created", "breached", "warned", "resolved", "reopened"]).sort(\.$at).all()

@@ -92,7 +92,7 @@ enum DemoFieldReports {
         ("ngap-nuoc", "24133", "CAPNUOC-DAKLAK", "Đường ống cấp thoát nước / Water mains"),
     ]
 
-    static func loadRoutingOverrides(on db: any Database) async throws {
+    static func loadRoutingOverrides(on db: any Database, at: Date) async throws {
         for o in overrides {
             guard let agency = try await AgencyModel.query(on: db).filter(\.$code == o.agency).first() else { continue }
             let exists = try await RoutingRuleModel.query(on: db).filter(\.$category == o.category).filter(\.$unitCode == o.unit).first() != nil
@@ -103,16 +103,17 @@ enum DemoFieldReports {
             r.target = "agency"
             r.agencyID = agency.id
             r.note = o.note
-            r.createdAt = Date()
+            r.createdAt = at
             try await r.create(on: db)
         }
     }
 
     /// Generates and stores `count` reports received over the year before `now`. Returns how many were stored.
-    static func load(on app: Application, count: Int, now: Date = Date(), seed: UInt64 = 2026) async throws -> Int {
+    static func load(on app: Application, count: Int, now: Date? = nil, seed: UInt64 = 2026) async throws -> Int {
         guard count > 0 else { return 0 }
+        let now = now ?? app.clock.now
         let db = app.db
-        try await loadRoutingOverrides(on: db)
+        try await loadRoutingOverrides(on: db, at: now)
         app.caseDirectory.invalidate()
         let d = try await app.caseDirectory.snapshot(on: db)
         let calendar = try await app.calendarStore.current(on: db)
@@ -126,7 +127,7 @@ enum DemoFieldReports {
         let totalWeight = weights.reduce(0, +)
         let categoryWeight = templates.map(\.weight).reduce(0, +)
         var rng = DemoRandom(seed: seed)
-        let photos = try await demoPhotos(app: app)
+        let photos = try await demoPhotos(app: app, at: now)
         let ioc = d.agencyByCode["IOC"]
         let operatorName = "user:dieuhanh"
         let year = calendar.civilDate(of: now).year
@@ -398,7 +399,7 @@ enum DemoFieldReports {
     }
 
     /// The shipped synthetic pictures, stored once (content-addressed).
-    static func demoPhotos(app: Application) async throws -> [String] {
+    static func demoPhotos(app: Application, at: Date) async throws -> [String] {
         let dir = (app.iocConfiguration.resourcesDirectory as NSString).appendingPathComponent("demo-photos")
         var images: [SanitizedImage] = []
         for i in 1...4 {
@@ -406,7 +407,7 @@ enum DemoFieldReports {
             images.append(try ImageSanitizer.sanitize(Array(data)))
         }
         guard !images.isEmpty else { throw CommandFailure("demo photos missing in \(dir)") }
-        return try await CaseMedia.store(images, on: app.db, at: Date())
+        return try await CaseMedia.store(images, on: app.db, at: at)
     }
 }
 

@@ -553,7 +553,7 @@ enum FieldReportsController {
             r.target = input.target
             r.agencyID = agencyID
             r.note = note
-            r.createdAt = Date()
+            r.createdAt = req.now
             try await r.create(on: tx)
             return (r, req.auditRecord("routing.create", targetType: "fr_routing_rule", targetID: r.id!.uuidString,
                                        details: "category=\(input.category ?? "*") unit=\(input.unit ?? "*") target=\(input.target) agency=\(input.agency ?? "")"))

@@ -11,7 +11,7 @@ extension DemoDossiers {
         // The one-stop system sends a few new dossiers, through the same ingest as the API.
         let communes66 = app.reference.units.communes(of: app.iocConfiguration.provinceCode)
         if !communes66.isEmpty {
-            let now = Date()
+            let now = app.clock.now
             var items: [String] = []
             for _ in 0..<(1 + Int(rng.next() % 4)) {
                 let proc = DemoDossiers.procedures[Int(rng.next() % UInt64(DemoDossiers.procedures.count))]

@@ -161,7 +161,7 @@ public enum DemoDossiers {
     }
 
     /// Loads `count` demo dossiers through the same validation and upsert path as the ingest API.
-    public static func load(on app: Application, count: Int, now: Date = Date(), series: Int = 0) async throws -> (accepted: Int, created: Int, seconds: Double) {
+    public static func load(on app: Application, count: Int, now: Date, series: Int = 0) async throws -> (accepted: Int, created: Int, seconds: Double) {
         let rules = try await app.calendarStore.rules(on: app.db)
         let items = generate(count: count, now: now, catalog: app.reference.units, rules: rules, series: series)
         let ingest = DossierIngest(rules: rules, catalog: app.reference.units, now: now)

@@ -202,7 +202,7 @@ enum DossierImport {
         }
         let dataRows = Array(table.dropFirst()).enumerated().filter { !$0.element.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
         var report = Report(rows: dataRows.count, accepted: 0, rejected: 0, created: 0, updated: 0, unchanged: 0, errors: [])
-        let ingest = DossierIngest(rules: try await app.calendarStore.rules(on: db), catalog: app.reference.units, now: Date())
+        let ingest = DossierIngest(rules: try await app.calendarStore.rules(on: db), catalog: app.reference.units, now: app.clock.now)
         var done = 0
         for start in stride(from: 0, to: dataRows.count, by: DossierIngest.maxBatch) {
             let chunk = dataRows[start..<min(start + DossierIngest.maxBatch, dataRows.count)]

@@ -175,8 +175,8 @@ struct DossierIngest {
     ]
 
     /// Re-assesses stored dossiers after the working calendar changed (their data is unchanged, their deadline may move).
-    static func reassess(receivedBefore: Date, openAt: Date, rules: TimelinessRules, catalog: UnitCatalog, on db: any Database) async throws {
-        let ingest = DossierIngest(rules: rules, catalog: catalog, now: Date())
+    static func reassess(receivedBefore: Date, openAt: Date, rules: TimelinessRules, catalog: UnitCatalog, now: Date, on db: any Database) async throws {
+        let ingest = DossierIngest(rules: rules, catalog: catalog, now: now)
         var after = ""
         while true {
             let page = try await DossierModel.query(on: db).filter(\.$receivedAt < receivedBefore).filter(\.$closedAt >= openAt)

@@ -96,7 +96,7 @@ enum PublicServicesController {
         var sourceIDInput: UUID?
         if case .source(let s)? = req.principal { sourceIDInput = s.id }
         let sourceID = sourceIDInput
-        let ingest = DossierIngest(rules: try await rules(req), catalog: req.application.reference.units, now: Date())
+        let ingest = DossierIngest(rules: try await rules(req), catalog: req.application.reference.units, now: req.now)
         // One transaction: the dossiers, the audit entry and the source's freshness commit together (one fsync, not three).
         struct NothingAccepted: Error { var result: IngestResult }
         let result: IngestResult
@@ -104,7 +104,7 @@ enum PublicServicesController {
             result = try await req.application.audit.transaction(on: req.db) { tx in
                 let result = try await ingest.ingest(items, sourceID: sourceID, on: tx)
                 guard result.accepted > 0 else { throw NothingAccepted(result: result) }
-                if let sourceID { try await SourceRegistry.touch(sourceID, on: tx) }
+                if let sourceID { try await SourceRegistry.touch(sourceID, at: req.now, on: tx) }
                 return (result, req.auditRecord(
                     "dossiers.ingest", targetType: "dossiers", targetID: "batch",
                     details: "accepted=\(result.accepted) rejected=\(result.rejected) created=\(result.created) updated=\(result.updated)"))
@@ -133,7 +133,7 @@ enum PublicServicesController {
 
     @Sendable static func dossier(_ req: Request) async throws -> DossierView {
         let code = try Validate.required(req.parameters.get("code"), field: "code", max: 100)
-        let asOf = try instantQuery(req, "asOf") ?? Date()
+        let asOf = try instantQuery(req, "asOf") ?? req.now
         guard let m = try await DossierModel.find(code, on: req.db) else { throw IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)") }
         let agency = try await AgencyModel.query(on: req.db).filter(\.$code == m.agencyCode).first()
         if let visible = try await req.visibleAgencyCodes(), !visible.contains(m.agencyCode) { throw IOCError.forbidden }
@@ -237,7 +237,7 @@ enum PublicServicesController {
         let from = try instantQuery(req, "from")
         let to = try instantQuery(req, "to")
         if from == nil && to == nil {
-            let today = WorkingCalendar.vietnamCivilService.civilDate(of: Date())
+            let today = WorkingCalendar.vietnamCivilService.civilDate(of: req.now)
             let b = ReportPeriod.calendarMonth(year: today.year, month: today.month).bounds()
             return (b.lowerBound, b.upperBound)
         }
@@ -268,7 +268,7 @@ enum PublicServicesController {
             throw IOCError.invalid("groupBy", vi: "groupBy phải là agency, agencyKind, unit, procedure, channel hoặc total.",
                                    en: "groupBy must be agency, agencyKind, unit, procedure, channel or total.")
         }
-        let asOf = min(to, Date())
+        let asOf = min(to, req.now)
         let codes = try await agencyFilter(req, visible: try await req.visibleAgencyCodes())
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: group, agencyCodes: codes)
         var labels: [String: String] = [:], labelsEn: [String: String] = [:]
@@ -379,7 +379,7 @@ enum PublicServicesController {
     }
 
     @Sendable static func publicFigures(_ req: Request) async throws -> PublicFigures {
-        let now = Date()
+        let now = req.now
         let today = WorkingCalendar.vietnamCivilService.civilDate(of: now)
         let from = ReportPeriod.calendarMonth(year: today.year, month: 1).bounds().lowerBound
         let rows = try await PublicServiceStats.rows(on: req.db, from: from, to: now, asOf: now, groupBy: .agency)
@@ -411,7 +411,7 @@ enum PublicServicesController {
     }
 
     @Sendable static func summary(_ req: Request) async throws -> Summary {
-        let now = Date()
+        let now = req.now
         let today = WorkingCalendar.vietnamCivilService.civilDate(of: now)
         let month = ReportPeriod.calendarMonth(year: today.year, month: today.month).bounds()
         let codes = try await req.visibleAgencyCodes()
@@ -453,7 +453,7 @@ enum PublicServicesController {
 
     @Sendable static func scorecard(_ req: Request) async throws -> ScorecardDTO {
         let (from, to) = try period(req)
-        let asOf = min(to, Date())
+        let asOf = min(to, req.now)
         let codes = try await agencyFilter(req, visible: try await req.visibleAgencyCodes())
         var scope = req.query[String.self, at: "agency"].map { "agency:\($0)" } ?? "province"
         var rows = try await PublicServiceStats.rows(on: req.db, from: from, to: to, asOf: asOf, groupBy: .unit, agencyCodes: codes)
@@ -502,7 +502,7 @@ enum PublicServicesController {
     @Sendable static func overdue(_ req: Request) async throws -> OverdueList {
         let soonHours = try intQuery(req, "dueSoonHours", range: 0...24 * 30) ?? 24
         let limit = try intQuery(req, "limit", range: 1...1_000) ?? 200
-        let now = Date()
+        let now = req.now
         var q = DossierModel.query(on: req.db).filter(\.$excluded == false).filter(\.$closedAt > now)
             .filter(\.$dueAt != nil).filter(\.$dueAt < now.addingTimeInterval(Double(soonHours) * 3600))
         if let codes = try await req.visibleAgencyCodes() {

@@ -27,11 +27,11 @@ struct PublicServicesModule: ServiceModule {
         let app = context.app
         let count = max(0, context.options["dossiers"] ?? 250_000)
         // Loaded today already (the generator is deterministic per day): skip the slow part of a restart.
-        let loadedToday = try await DossierModel.query(on: app.db).filter(\.$ingestedAt > Date().addingTimeInterval(-6 * 3600)).count()
+        let loadedToday = try await DossierModel.query(on: app.db).filter(\.$ingestedAt > app.clock.now.addingTimeInterval(-6 * 3600)).count()
         if count > 0, loadedToday >= count * 9 / 10 {
             context.print("Hồ sơ TTHC minh họa đã có / Demo dossiers already loaded today: \(loadedToday).")
         } else if count > 0 {
-            let d = try await DemoDossiers.load(on: app, count: count)
+            let d = try await DemoDossiers.load(on: app, count: count, now: app.clock.now)
             context.print("Hồ sơ TTHC minh họa / Demo dossiers: \(d.accepted) (\(d.created) new) in \(String(format: "%.1f", d.seconds)) s.")
         }
     }
@@ -41,7 +41,7 @@ struct PublicServicesModule: ServiceModule {
     func workingCalendarChanged(_ app: Application, day: CivilDate, rules: TimelinessRules, on db: any Database) async throws {
         let dayStart = rules.calendar.instant(on: day, at: .init(hour: 0, minute: 0))
         try await DossierIngest.reassess(receivedBefore: dayStart.addingTimeInterval(86_400), openAt: dayStart, rules: rules,
-                                         catalog: app.reference.units, on: db)
+                                         catalog: app.reference.units, now: app.clock.now, on: db)
     }
 
     var watchedTables: [String] { [DossierModel.schema] }

@@ -46,7 +46,7 @@ enum CalendarController {
     }
 
     @Sendable static func list(_ req: Request) async throws -> DayList {
-        let year = try intQuery(req, "year", range: 2000...2100) ?? WorkingCalendar.vietnamCivilService.civilDate(of: Date()).year
+        let year = try intQuery(req, "year", range: 2000...2100) ?? WorkingCalendar.vietnamCivilService.civilDate(of: req.now).year
         let calendar = try await req.application.calendarStore.current(on: req.db)
         let admin = Set(try await CalendarDayModel.query(on: req.db).all().compactMap(\.id))
         let items = calendar.holidays.days(inYear: year).map { d in

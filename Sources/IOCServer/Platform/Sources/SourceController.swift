@@ -62,7 +62,7 @@ enum SourceController {
              response: sourceSchema, use: heartbeat)
     }
 
-    static func dto(_ s: SourceModel, now: Date = Date()) -> SourceDTO {
+    static func dto(_ s: SourceModel, now: Date) -> SourceDTO {
         let stale = s.active && (s.lastDataAt.map { now.timeIntervalSince($0) > Double(s.expectedFreshnessSeconds) } ?? true)
         return SourceDTO(id: s.id!, name: s.name, kind: s.kind, description: s.description, keyPrefix: s.keyPrefix,
                          expectedFreshnessSeconds: s.expectedFreshnessSeconds, lastDataAt: s.lastDataAt,
@@ -84,7 +84,7 @@ enum SourceController {
     }
 
     @Sendable static func list(_ req: Request) async throws -> SourceList {
-        let items = try await SourceModel.query(on: req.db).sort(\.$name).all().map { dto($0) }
+        let items = try await SourceModel.query(on: req.db).sort(\.$name).all().map { dto($0, now: req.now) }
         return SourceList(items: items, total: items.count)
     }
 
@@ -116,7 +116,7 @@ enum SourceController {
             try await probe.create(on: tx)
             return (probe, req.auditRecord("source.create", targetType: "source", targetID: probe.id!.uuidString, details: "name=\(probe.name)"))
         }
-        return CreatedSource(source: dto(s), apiKey: key)
+        return CreatedSource(source: dto(s, now: req.now), apiKey: key)
     }
 
     static func find(_ req: Request) async throws -> SourceModel {
@@ -136,7 +136,7 @@ enum SourceController {
         }
         return try await req.application.audit.transaction(on: req.db) { tx in
             try await s.update(on: tx)
-            return (dto(s), req.auditRecord("source.update", targetType: "source", targetID: s.id!.uuidString))
+            return (dto(s, now: req.now), req.auditRecord("source.update", targetType: "source", targetID: s.id!.uuidString))
         }
     }
 
@@ -145,26 +145,26 @@ enum SourceController {
         let (source, key) = try await issueKey(name: s.name, kind: s.kind, on: req.db, audit: req.application.audit) { id in
             req.auditRecord("source.rotate_key", targetType: "source", targetID: id.uuidString)
         }
-        return CreatedSource(source: dto(source), apiKey: key)
+        return CreatedSource(source: dto(source, now: req.now), apiKey: key)
     }
 
     @Sendable static func current(_ req: Request) async throws -> SourceDTO {
         guard case .source(let me)? = req.principal, let s = try await SourceModel.find(me.id, on: req.db) else { throw IOCError.unauthenticated }
-        return dto(s)
+        return dto(s, now: req.now)
     }
 
     @Sendable static func heartbeat(_ req: Request) async throws -> SourceDTO {
         guard case .source(let me)? = req.principal else { throw IOCError.unauthenticated }
-        try await SourceRegistry.touch(me.id, on: req.db)
+        try await SourceRegistry.touch(me.id, at: req.now, on: req.db)
         guard let s = try await SourceModel.find(me.id, on: req.db) else { throw IOCError.unauthenticated }
-        return dto(s)
+        return dto(s, now: req.now)
     }
 }
 
 /// What services call when a source's data is committed.
 public enum SourceRegistry {
     /// Records that data from the source was received now.
-    public static func touch(_ sourceID: UUID, at date: Date = Date(), on db: any Database) async throws {
+    public static func touch(_ sourceID: UUID, at date: Date, on db: any Database) async throws {
         try await SourceModel.query(on: db).filter(\.$id == sourceID).set(\.$lastDataAt, to: date).update()
     }
 }
