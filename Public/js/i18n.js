@@ -34,7 +34,7 @@ function storedLanguage() {
 // merged (keys never clash: each bundle has its own prefix). The console loads the bundles its modules list
 // (settings `modules[].i18n`, see `moduleBundles`); pages that do not read the settings first use the default.
 export const PLATFORM_BUNDLE = "";
-const DEFAULT_BUNDLES = [PLATFORM_BUNDLE, "field-reports-public", "field-reports-console", "wall", "walls", "alarms"];
+export const DEFAULT_BUNDLES = [PLATFORM_BUNDLE, "field-reports-public", "field-reports-console", "wall", "walls", "alarms"];
 const BUNDLE_NAME = /^[a-z0-9-]*$/;
 
 let bundles = DEFAULT_BUNDLES;

@@ -8,7 +8,7 @@
 // cycle; at most VIEW_CACHE_MAX are kept, and views that leave the assignment are destroyed.
 // Test hooks: `#wall-screen[data-view=<kind>][data-version=<n>]`.
 import { h } from "../dom.js";
-import { localized, t } from "../i18n.js";
+import { localized, t, tOr } from "../i18n.js";
 import { buildView, messageView } from "./views.js";
 import { createOverview } from "./overview.js";
 import { wallTopic } from "../settings.js";
@@ -69,7 +69,12 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
 
   chrome.setScreenTag(t("wall.screen.tag", { wall, index }));
 
-  function viewTitle(view) {
+  /**
+   * The header's title for a view. Kinds not built in (a service's screen): the kind's title from the module
+   * catalogue's dictionaries (`walls.kind.<kind>`, as the walls page names kinds) and the view's own `title()` (e.g.
+   * the group it shows), whichever there are.
+   */
+  function viewTitle(view, built = null) {
     switch (view?.kind) {
       case "overview": return t("wall.view.overview");
       case "map": return t("wall.view.map");
@@ -84,7 +89,11 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
       case "alarms": return t("wall.view.alarms");
       case "case": return t("wall.view.case", { code: view.params?.code ?? "" });
       case "url": return t("wall.view.url");
-      default: return "";
+      default: {
+        const kindTitle = view?.kind ? tOr(`walls.kind.${view.kind}`, "") : "";
+        const own = typeof built?.title === "function" ? built.title() : "";
+        return [kindTitle, own].filter(Boolean).join(" · ");
+      }
     }
   }
 
@@ -113,7 +122,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
     current = entry;
     host.dataset.view = entry.built.kind;
     entry.built.show();
-    chrome.setTitle(viewTitle(view));
+    chrome.setTitle(viewTitle(view, entry.built));
     evict();
     if (!firstRendered) {
       firstRendered = true;
@@ -256,6 +265,10 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
       }
     });
   }
+  // A view that learnt its title later (its data arrived): the header follows when it is the one shown.
+  host.addEventListener("wall:titlechange", (event) => {
+    if (current?.view && current.wrapper.contains(event.target)) chrome.setTitle(viewTitle(current.view, current.built));
+  });
   ctx.live.onResync(() => refetchSoon());
   ctx.live.onStatus((status) => {
     if (status === "live") schedulePoll(POLL_MS);
@@ -268,10 +281,10 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
       chrome.setScreenTag(t("wall.screen.tag", { wall, index }));
       chrome.setTakeover(assignment?.takeover?.view ? (assignment.takeover.by || t("wall.screen.operator")) : null);
       for (const entry of cache.values()) entry.built.languageChanged();
-      if (current) chrome.setTitle(viewTitle(current.view));
+      if (current) chrome.setTitle(viewTitle(current.view, current.built));
     },
     refreshTitle() {
-      if (current?.view) chrome.setTitle(viewTitle(current.view));
+      if (current?.view) chrome.setTitle(viewTitle(current.view, current.built));
     },
   };
 }

@@ -1,10 +1,12 @@
 // The single-purpose views a kiosk screen can show besides the overview: the full map, one tile big, a service
 // screen (one tile drilled down), the alarms, one case, a same-origin page, and a message.
-// Each returns { element, kind, show, hide, languageChanged, destroy }.
+// Each returns { element, kind, show, hide, languageChanged, destroy } and optionally `title()`.
+// A kind not built in here (a service's own screen) is found by its name: `./views/<kind>.js`, exporting
+// `createView(ctx, params, { interactive })`, loaded when first shown (see moduleView).
 import { errorMessage } from "../api.js";
 import { h } from "../dom.js";
 import { formatDateTime, localized, localizedName, t } from "../i18n.js";
-import { liveTopic } from "../settings.js";
+import { liveTopic, wallViewKinds } from "../settings.js";
 import { loadBoundaries } from "../units.js";
 import { updatedAgoText, ageSeconds } from "./format.js";
 import { createWallMap, METRICS } from "./map.js";
@@ -211,6 +213,63 @@ export function caseView(ctx, params = {}) {
   };
 }
 
+const VIEW_KIND = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * A view kind the server lists (settings `wallViews`) but this file does not build: its module `./views/<kind>.js`
+ * (`createView(ctx, params, options)` → a view), loaded on first use with a placeholder meanwhile. The placeholder is
+ * the view until the module is there; then the module's view fills it and it passes every call on. When the view
+ * knows a better title later (its data arrived), it dispatches `wall:titlechange` (bubbling) from its element.
+ */
+export function moduleView(ctx, kind, params, options = {}) {
+  const text = h("p", { class: "wall-message-text" });
+  const placeholder = h("div", { class: "wall-message" }, text);
+  const element = h("div", { class: "wall-moduleview", dataset: { kind, ready: "0" } }, placeholder);
+  let inner = null;
+  let failed = false;
+  let visible = false;
+  let destroyed = false;
+  const renderPlaceholder = () => {
+    text.textContent = failed ? t("wall.screen.unknownView", { kind }) : t("wall.loading");
+  };
+  renderPlaceholder();
+  import(`./views/${kind}.js`).then((module) => {
+    if (destroyed) return;
+    if (typeof module?.createView !== "function") throw new Error(`./views/${kind}.js has no createView`);
+    inner = module.createView(ctx, params, options);
+    element.replaceChildren(inner.element);
+    element.dataset.ready = "1";
+    if (visible) inner.show();
+    element.dispatchEvent(new CustomEvent("wall:titlechange", { bubbles: true }));
+  }).catch((error) => {
+    if (destroyed) return;
+    console.warn(`wall: the view kind "${kind}" could not be loaded`, error);
+    failed = true;
+    renderPlaceholder();
+  });
+  return {
+    element,
+    kind,
+    title: () => inner?.title?.() || "",
+    show() {
+      visible = true;
+      inner?.show();
+    },
+    hide() {
+      visible = false;
+      inner?.hide();
+    },
+    languageChanged() {
+      if (inner) inner.languageChanged();
+      else renderPlaceholder();
+    },
+    destroy() {
+      destroyed = true;
+      inner?.destroy();
+    },
+  };
+}
+
 /**
  * Builds the view for an assignment's `{kind, params}`. `interactive`: the overview page's own routes (links that
  * drill down); kiosk screens are read-only.
@@ -225,7 +284,11 @@ export function buildView(ctx, view, { createOverview, interactive = false }) {
     case "alarms": return alarmsView(ctx);
     case "case": return caseView(ctx, params);
     case "url": return urlView(params);
-    default: return messageView(String(view?.kind || "unknown"), "wall.screen.unknownView", { kind: String(view?.kind ?? "") });
+    default: {
+      const kind = String(view?.kind ?? "");
+      if (VIEW_KIND.test(kind) && wallViewKinds(ctx.settings).includes(kind)) return moduleView(ctx, kind, params, { interactive });
+      return messageView(kind || "unknown", "wall.screen.unknownView", { kind });
+    }
   }
 }
 

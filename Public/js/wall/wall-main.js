@@ -2,7 +2,9 @@
 // screens, a case, an alarm's detail: routes.js), or one kiosk screen of a video wall at /wall/<wall>/<screen>
 // (or wall.html?wall=…&screen=… for testing).
 // One live connection, one overview store and one feed store serve whatever views the page shows.
-import { formatDateTime, getLanguage, initI18n, LANGUAGES, otherLanguage, setLanguage, t, applyI18n } from "../i18n.js";
+import {
+  applyI18n, DEFAULT_BUNDLES, formatDateTime, getLanguage, initI18n, LANGUAGES, moduleBundles, otherLanguage, setLanguage, t,
+} from "../i18n.js";
 import { loadSettings, missingCatalogue, provinceName } from "../settings.js";
 import { hasDisplayKey, initDisplayKey, liveURL } from "./wall-api.js";
 import { LiveConnection } from "./live.js";
@@ -101,9 +103,10 @@ async function boot() {
   const wantedLanguage = new URLSearchParams(location.search).get("lang");
   let settings;
   try {
-    await initI18n();
-    if (LANGUAGES.includes(wantedLanguage) && wantedLanguage !== getLanguage()) await setLanguage(wantedLanguage);
+    // The wall's dictionaries and those the modules list (a service's screen on the wall speaks its own words).
     settings = await loadSettings();
+    await initI18n([...new Set([...DEFAULT_BUNDLES, ...moduleBundles(settings?.modules)])]);
+    if (LANGUAGES.includes(wantedLanguage) && wantedLanguage !== getLanguage()) await setLanguage(wantedLanguage);
   } catch {
     // The server is not reachable yet (a screen that boots before the server): try again by itself.
     $("wall-boot-message").textContent = "Đang chờ máy chủ… / Waiting for the server…";

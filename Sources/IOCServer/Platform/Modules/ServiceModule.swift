@@ -127,7 +127,7 @@ final class ServiceModules: Sendable {
 
     /// The product's modules. A new service adds one line here.
     static var standard: [any ServiceModule] {
-        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule()]
+        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule()]
     }
 
     func module(_ id: String) -> (any ServiceModule)? { all.first { $0.id == id } }

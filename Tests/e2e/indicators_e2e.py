@@ -1,0 +1,288 @@
+"""Socio-economic indicators (KT-XH) end to end, in real headless Chromium: an officer of the agency that owns an
+indicator opens the entry form, types a value the Vietnamese way, saves it as a draft and submits it; the operator
+approves it in the approval queue; a wall screen of kind `indicators` showing that indicator's group (signed-in kiosk,
+assigned through the walls API) shows the new value live, without reloading. Screenshots at 1920×1080: the overview,
+the indicator's detail, the monthly report, the entry form, the approval queue and the wall screen (`ind-*.png`).
+A display-key kiosk's access to the group screen is checked through the API as well."""
+
+import json
+import os
+import time
+import urllib.request
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import browser
+from wall_e2e import Api
+
+OFFICERS = [("canbo.soxd", "IOC-canbo-2026"), ("canbo.bmt", "IOC-canbo-2026")]  # demo officers, tried in order
+OPERATOR = ("dieuhanh", "IOC-dieuhanh-2026")
+LEADER = ("lanhdao", "IOC-lanhdao-2026")
+WALL, SCREEN = "phong-dieu-hanh", 7
+TYPED = "4321,5"  # as an officer types it: comma for decimals
+VALUE = 4321.5
+SHOWN = "4.321,5"  # as the console and the wall show it (Vietnamese format, one decimal above 100)
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def pick_due(items, latest_by_code):
+    """The due row to fill: a period after the indicator's latest approved one (so that, once approved, it is the
+    figure the group screen shows), not submitted yet, its deadline passed (the period is over) when there is one."""
+    rows = []
+    for item in items:
+        code = item["indicator"]["code"]
+        entry = item.get("entry") or {}
+        if entry.get("state") == "submitted" or item["indicator"].get("formula"):
+            continue
+        latest = latest_by_code.get(code)
+        if latest and item["period"] <= latest:
+            continue
+        rows.append(item)
+    if not rows:
+        return None
+    # Prefer a finished (late) period and a monthly indicator; then the latest period.
+    rows.sort(key=lambda i: (bool(i.get("late")), i["indicator"].get("period") == "month", i["period"]), reverse=True)
+    return rows[0]
+
+
+def run(e2e):
+    r = e2e.r
+    staff = e2e.driver
+    state = {}
+    kiosk = None
+
+    def wait(driver, condition, message, timeout=20):
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition, message)
+
+    def shot(driver, name):
+        path = os.path.join(e2e.artifacts, name)
+        driver.save_screenshot(path)
+        return path
+
+    def login(driver, username, password):
+        driver.delete_all_cookies()
+        driver.get(e2e.base + "/login.html")
+        wait(driver, lambda d: (d.find_element(By.ID, "login-subtitle").get_attribute("textContent") or "").strip(), "login page not ready")
+        for selector, value in (("#login-username", username), ("#login-password", password)):
+            field = driver.find_element(By.CSS_SELECTOR, selector)
+            field.clear()
+            field.send_keys(value)
+        driver.find_element(By.CSS_SELECTOR, "#login-submit").click()
+        wait(driver, lambda d: "/login.html" not in d.current_url, f"{username} did not get past the login page")
+
+    def click(driver, selector, attempts=5):
+        """A real click; again if a refresh replaced the element in between."""
+        for attempt in range(attempts):
+            try:
+                driver.find_element(By.CSS_SELECTOR, selector).click()
+                return
+            except StaleElementReferenceException:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.1)
+
+    def text(driver, selector):
+        return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null", selector)
+
+    # ---- setup through the API: who enters what ----
+
+    def find_due_row():
+        e2e.context = "ind-setup"
+        for username, password in OFFICERS:
+            api = Api(e2e.base, username, password)
+            status, due = api.call("GET", "/api/v1/indicators/due")
+            if status != 200 or not due.get("items"):
+                continue
+            latest = {}
+            for code in sorted({i["indicator"]["code"] for i in due["items"]}):
+                status, values = api.call("GET", f"/api/v1/indicators/{code}/values")
+                expect(status == 200, f"GET /indicators/{code}/values HTTP {status}")
+                periods = [v["period"] for v in values.get("values", [])]
+                latest[code] = max(periods) if periods else None
+            item = pick_due(due["items"], latest)
+            if item:
+                state.update(officer=(username, password), officer_api=api, item=item, code=item["indicator"]["code"],
+                             period=item["period"], group=item["indicator"]["group"], agency=(due.get("agency") or {}).get("code"))
+                return f"{username} ({state['agency']}) enters {state['code']} for {state['period']} (group {state['group']})"
+        raise AssertionError(f"no demo officer among {[o[0] for o in OFFICERS]} has a value due after its latest approved period")
+
+    # ---- the kiosk: a wall screen of kind `indicators` for the group, before the value exists ----
+
+    def kiosk_shows_the_group():
+        nonlocal kiosk
+        e2e.context = "ind-kiosk"
+        operator = Api(e2e.base, *OPERATOR)
+        state["operator_api"] = operator
+        status, body = operator.call("PUT", f"/api/v1/walls/{WALL}/screens/{SCREEN}",
+                                     {"view": {"kind": "indicators", "params": {"group": state["group"]}}})
+        expect(status == 200, f"assigning the indicators view: HTTP {status} {body}")
+        kiosk = browser.chromium(1920, 1080, timeout=20)
+        # A signed-in screen (a leader's browser on the wall): the session cookie reads the group screen.
+        login(kiosk, *LEADER)
+        kiosk.get(e2e.base + f"/wall/{WALL}/{SCREEN}")
+        group = state["group"]
+        wait(kiosk, lambda d: d.find_elements(By.CSS_SELECTOR, f"#wall-screen[data-view='indicators'] .ind-wall[data-indicator-screen='{group}'][data-ready='1']"),
+             "the kiosk does not show the group's indicators screen")
+        wait(kiosk, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-live[data-status='live']"), "the kiosk is not live")
+        kiosk.execute_script("window.__indTestMarker = 7")
+        cards = kiosk.execute_script("return document.querySelectorAll('.ind-wall-card[data-indicator]').length")
+        expect(cards > 0, "no indicator card on the screen")
+        before = text(kiosk, f".ind-wall-card[data-indicator='{state['code']}'] .ind-value")
+        expect(before != SHOWN, f"{state['code']} already shows {SHOWN} before it was entered")
+        title = text(kiosk, "#wall-brand-sub") or ""
+        expect(title, "no title in the wall header")
+        return f"{cards} cards; {state['code']} shows {before!r} before; header {title!r}"
+
+    def display_key_reads_the_screen():
+        """A kiosk without a session (display key) must read the group screen too (the wall's readers include them)."""
+        admin = Api(e2e.base, "admin", "IOC-admin-2026")
+        status, body = admin.call("POST", f"/api/v1/walls/{WALL}/display-key")
+        expect(status == 201, f"display key HTTP {status}")
+        request = urllib.request.Request(e2e.base + f"/api/v1/indicators/screen?group={state['group']}",
+                                         headers={"Authorization": f"Bearer {body['key']}", "Accept": "application/json"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=10) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        expect(status == 200, f"GET /api/v1/indicators/screen with the wall's display key: HTTP {status} (kiosks with a display key cannot show KT-XH)")
+        return "200"
+
+    # ---- the officer: entry form, draft, submit ----
+
+    def officer_enters_and_submits():
+        e2e.context = "ind-officer"
+        code, period = state["code"], state["period"]
+        login(staff, *state["officer"])
+        staff.get(e2e.base + "/#/indicators/entry")
+        field = f"#ind-entry-form input[data-indicator='{code}'][data-period='{period}']"
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, field), f"no input for {code} {period} in the entry form")
+        row = f"#ind-entry-form tr[data-indicator='{code}'][data-period='{period}']"
+        input_el = staff.find_element(By.CSS_SELECTOR, field)
+        input_el.clear()
+        input_el.send_keys(TYPED)
+        Select(staff.find_element(By.CSS_SELECTOR, f"{row} select.ind-status-select")).select_by_value("preliminary")
+        staff.execute_script("arguments[0].scrollIntoView({block: 'center'})", input_el)
+        shot(staff, "ind-2-entry-form.png")
+        click(staff, "#ind-save")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='draft']"), "the row did not become a draft after saving")
+        errors = text(staff, f"{row} .ind-row-error")
+        expect(not errors, f"row error after saving: {errors}")
+        typed_back = staff.find_element(By.CSS_SELECTOR, field).get_attribute("value")
+        expect(typed_back in (TYPED, "4321,5"), f"the input shows {typed_back!r} after saving")
+        click(staff, "#ind-submit")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='submitted']"), "the row did not become submitted")
+        message = text(staff, "#ind-entry-message") or ""
+        staff.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", row)
+        shot(staff, "ind-2-entry-submitted.png")
+        status, due = state["officer_api"].call("GET", "/api/v1/indicators/due")
+        expect(status == 200, f"due HTTP {status}")
+        entry = next((i.get("entry") for i in due["items"] if i["indicator"]["code"] == code and i["period"] == period), None)
+        expect(entry and entry.get("state") == "submitted", f"the API has {entry!r}")
+        expect(abs(entry["value"] - VALUE) < 1e-9, f"stored value {entry['value']!r}, typed {TYPED!r}")
+        state["id"] = entry["id"]
+        return f"{code} {period} = {entry['value']} submitted ({message!r})"
+
+    # ---- the operator: approval queue ----
+
+    def operator_approves():
+        e2e.context = "ind-operator"
+        value_id = state["id"]
+        login(staff, *OPERATOR)
+        staff.get(e2e.base + "/#/indicators/approvals")
+        item = f"[data-approval-id='{value_id}']"
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .ind-approve"), f"{value_id} is not in the approval queue")
+        shown = text(staff, f"{item} .ind-approval-value") or ""
+        expect(SHOWN in shown, f"the queue shows {shown!r}, want {SHOWN}")
+        expect(staff.find_elements(By.CSS_SELECTOR, f"{item} .ind-return"), "no return button")
+        staff.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", item)
+        shot(staff, "ind-3-approvals.png")
+        state["approved_at"] = time.monotonic()
+        click(staff, f"{item} .ind-approve")
+        wait(staff, lambda d: not d.find_elements(By.CSS_SELECTOR, item), "the approved value stays in the queue")
+        status, values = state["operator_api"].call("GET", f"/api/v1/indicators/{state['code']}/values")
+        expect(status == 200, f"values HTTP {status}")
+        row = next((v for v in values["values"] if v["period"] == state["period"]), None)
+        expect(row and abs(row["value"] - VALUE) < 1e-9, f"approved values have {row!r}")
+        return f"approved; the API has {row['value']} for {state['period']}"
+
+    # ---- the wall follows without reloading ----
+
+    def wall_shows_it_live():
+        e2e.context = "ind-kiosk"
+        card = f".ind-wall-card[data-indicator='{state['code']}'] .ind-value"
+        wait(kiosk, lambda d: text(d, card) == SHOWN, f"the wall does not show {SHOWN} for {state['code']}", timeout=15)
+        elapsed = time.monotonic() - state["approved_at"]
+        expect(kiosk.execute_script("return window.__indTestMarker") == 7, "the kiosk reloaded instead of updating live")
+        kiosk.execute_script("document.querySelector(arguments[0]).closest('.ind-wall-card').scrollIntoView()", card)
+        path = shot(kiosk, "ind-4-wall.png")
+        fits = kiosk.execute_script("return document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1")
+        expect(fits, "the indicators screen does not fit 1920×1080")
+        return f"{SHOWN} on the wall {elapsed:.1f} s after approving ({os.path.basename(path)})"
+
+    # ---- leaders' pages ----
+
+    def overview_and_detail():
+        e2e.context = "ind-operator"
+        code, group = state["code"], state["group"]
+        staff.get(e2e.base + f"/#/indicators/overview?group={group}")
+        card = f"#ind-screen[data-group='{group}'][data-ready='1'] .ind-card[data-indicator='{code}'] .ind-value"
+        wait(staff, lambda d: text(d, card) == SHOWN, f"the overview does not show {SHOWN} for {code}")
+        expect(staff.find_elements(By.CSS_SELECTOR, f"#ind-groups button[data-group='{group}'][aria-current='true']"), "the group is not selected in the tree")
+        shot(staff, "ind-1-overview.png")
+        click(staff, f".ind-card[data-indicator='{code}'] .ind-card-open")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"#ind-detail[data-code='{code}'][data-ready='1'] #ind-values tr[data-period='{state['period']}']"),
+             "the detail does not list the approved period")
+        expect(staff.find_elements(By.CSS_SELECTOR, "#ind-chart path.ind-chart-line, #ind-chart circle.ind-chart-dot"), "no trend chart")
+        shown = text(staff, f"#ind-values tr[data-period='{state['period']}'] td")
+        expect(shown == SHOWN, f"the values table shows {shown!r}")
+        staff.execute_script("document.getElementById('ind-detail').scrollIntoView()")
+        shot(staff, "ind-1-detail.png")
+        # As known yesterday: the value approved today is not there yet.
+        yesterday = time.strftime("%d/%m/%Y", time.gmtime(time.time() + 7 * 3600 - 86400))
+        field = staff.find_element(By.ID, "ind-asof")
+        field.send_keys(yesterday)
+        field.send_keys("\t")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, ".ind-asof-note") and d.find_elements(By.CSS_SELECTOR, "#ind-detail[data-ready='1']"),
+             "the as-of date did not reload the values")
+        wait(staff, lambda d: text(d, f"#ind-values tr[data-period='{state['period']}'] td") != SHOWN, "the as-of view still shows today's value")
+        return f"card and detail show {SHOWN}; as of {yesterday} the value is not there yet"
+
+    def monthly_report():
+        staff.get(e2e.base + f"/#/indicators/report?reportGroup={state['group']}")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#ind-report tbody tr[data-indicator]"), "the monthly report has no rows")
+        headers = staff.execute_script("return [...document.querySelectorAll('#ind-report thead th')].map(th => th.textContent.trim())")
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "Public", "i18n", "vi.indicators.json"), encoding="utf-8") as f:
+            vi = json.load(f)
+        for key in ("indicator", "unit", "planYear", "valueMonth", "yearToDate", "samePeriodPct", "planPct"):
+            expect(vi[f"indicators.report.{key}"] in headers, f"column {vi[f'indicators.report.{key}']!r} missing from {headers}")
+        href = staff.find_element(By.ID, "ind-report-xlsx").get_attribute("href")
+        expect("/api/v1/indicators/report.xlsx?month=" in href and f"group={state['group']}" in href, f"XLSX link {href}")
+        shot(staff, "ind-5-report.png")
+        rows = len(staff.find_elements(By.CSS_SELECTOR, "#ind-report tbody tr[data-indicator]"))
+        return f"{rows} rows; {href.split('/api/v1/')[1]}"
+
+    ok = r.check("ind an officer has a value due (API)", find_due_row)
+    if ok:
+        kiosk_ok = r.check("ind wall kiosk shows the indicators screen of the group", kiosk_shows_the_group)
+        r.check("ind a display-key kiosk may read the group screen", display_key_reads_the_screen)
+        ok = r.check("ind officer fills, saves and submits a value in the entry form", officer_enters_and_submits)
+        ok = ok and r.check("ind operator approves it in the queue", operator_approves)
+        if ok and kiosk_ok:
+            r.check("ind the wall screen shows the approved value live", wall_shows_it_live)
+        if ok:
+            r.check("ind overview card and detail show the approved value", overview_and_detail)
+        r.check("ind monthly report table and XLSX link", monthly_report)
+    if kiosk is not None:
+        for entry in kiosk.get_log("browser"):
+            e2e.console.append(("ind-kiosk", entry))
+        kiosk.quit()
+    e2e.collect_console()
+    e2e.context = "end"
