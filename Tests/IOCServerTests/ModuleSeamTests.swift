@@ -166,7 +166,7 @@ struct ModuleSeamTests {
             "FieldReports/MapPointIndex.swift", "FieldReports/FieldReportModels.swift", "Platform/Calendar/CalendarStore.swift",
             "Platform/Background/BackgroundRunner.swift", "Platform/Auth/Principal.swift", "Platform/Auth/SessionController.swift",
             "Platform/Agencies/AgencyDirectory.swift", "Cases/CaseDirectory.swift", "Open311/Open311Controller.swift",
-            "Commands/BenchCommand.swift", "configure.swift", "FieldReports/FieldReportsController.swift",
+            "Commands/BenchCommand.swift", "configure.swift", "FieldReports/FieldReportsController.swift", "Indicators/IndicatorCatalog.swift",
         ]
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/IOCServer")

@@ -1,5 +1,5 @@
 """Socio-economic indicators (KT-XH) end to end, in real headless Chromium: an officer of the agency that owns an
-indicator opens the entry form, types a value the Vietnamese way, saves it as a draft and submits it; the operator
+indicator opens the entry form, types a value the Vietnamese way (comma for decimals), saves it as a draft and submits it; the operator
 approves it in the approval queue; a wall screen of kind `indicators` showing that indicator's group (signed-in kiosk,
 assigned through the walls API) shows the new value live, without reloading. Screenshots at 1920×1080: the overview,
 the indicator's detail, the monthly report, the entry form, the approval queue and the wall screen (`ind-*.png`).
@@ -8,6 +8,7 @@ A display-key kiosk's access to the group screen is checked through the API as w
 import json
 import os
 import time
+import urllib.error
 import urllib.request
 
 from selenium.common.exceptions import StaleElementReferenceException
@@ -21,14 +22,25 @@ OFFICERS = [("canbo.soxd", "IOC-canbo-2026"), ("canbo.bmt", "IOC-canbo-2026")]  
 OPERATOR = ("dieuhanh", "IOC-dieuhanh-2026")
 LEADER = ("lanhdao", "IOC-lanhdao-2026")
 WALL, SCREEN = "phong-dieu-hanh", 7
-TYPED = "4321,5"  # as an officer types it: comma for decimals
-VALUE = 4321.5
-SHOWN = "4.321,5"  # as the console and the wall show it (Vietnamese format, one decimal above 100)
+SCREEN_SIZE = {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False}  # the screenshots' viewport
 
 
 def expect(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def vietnamese(value):
+    """4321.5 → "4.321,5" (dot for thousands, comma for decimals), as the console and the wall show a figure."""
+    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def plausible(item):
+    """A value close to the previous period's (+5 %), ending in ,5 so that the decimal comma shows."""
+    last = (item.get("last") or {}).get("value")
+    if not isinstance(last, (int, float)) or last <= 0:
+        return 4321.5
+    return round(last * 1.05) + 0.5
 
 
 def pick_due(items, latest_by_code):
@@ -66,7 +78,9 @@ def run(e2e):
         return path
 
     def login(driver, username, password):
+        driver.get(e2e.base + "/login.html")
         driver.delete_all_cookies()
+        driver.execute_script("try { sessionStorage.clear(); } catch (e) {}")
         driver.get(e2e.base + "/login.html")
         wait(driver, lambda d: (d.find_element(By.ID, "login-subtitle").get_attribute("textContent") or "").strip(), "login page not ready")
         for selector, value in (("#login-username", username), ("#login-password", password)):
@@ -107,9 +121,12 @@ def run(e2e):
                 latest[code] = max(periods) if periods else None
             item = pick_due(due["items"], latest)
             if item:
+                value = plausible(item)
                 state.update(officer=(username, password), officer_api=api, item=item, code=item["indicator"]["code"],
-                             period=item["period"], group=item["indicator"]["group"], agency=(due.get("agency") or {}).get("code"))
-                return f"{username} ({state['agency']}) enters {state['code']} for {state['period']} (group {state['group']})"
+                             period=item["period"], group=item["indicator"]["group"], agency=(due.get("agency") or {}).get("code"),
+                             value=value, typed=f"{value:.1f}".replace(".", ","), shown=vietnamese(value))
+                return (f"{username} ({state['agency']}) enters {state['code']} = {state['typed']} for {state['period']} "
+                        f"(group {state['group']})")
         raise AssertionError(f"no demo officer among {[o[0] for o in OFFICERS]} has a value due after its latest approved period")
 
     # ---- the kiosk: a wall screen of kind `indicators` for the group, before the value exists ----
@@ -123,6 +140,7 @@ def run(e2e):
                                      {"view": {"kind": "indicators", "params": {"group": state["group"]}}})
         expect(status == 200, f"assigning the indicators view: HTTP {status} {body}")
         kiosk = browser.chromium(1920, 1080, timeout=20)
+        kiosk.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", SCREEN_SIZE)
         # A signed-in screen (a leader's browser on the wall): the session cookie reads the group screen.
         login(kiosk, *LEADER)
         kiosk.get(e2e.base + f"/wall/{WALL}/{SCREEN}")
@@ -134,7 +152,7 @@ def run(e2e):
         cards = kiosk.execute_script("return document.querySelectorAll('.ind-wall-card[data-indicator]').length")
         expect(cards > 0, "no indicator card on the screen")
         before = text(kiosk, f".ind-wall-card[data-indicator='{state['code']}'] .ind-value")
-        expect(before != SHOWN, f"{state['code']} already shows {SHOWN} before it was entered")
+        expect(before != state['shown'], f"{state['code']} already shows {state['shown']} before it was entered")
         title = text(kiosk, "#wall-brand-sub") or ""
         expect(title, "no title in the wall header")
         return f"{cards} cards; {state['code']} shows {before!r} before; header {title!r}"
@@ -167,7 +185,7 @@ def run(e2e):
         row = f"#ind-entry-form tr[data-indicator='{code}'][data-period='{period}']"
         input_el = staff.find_element(By.CSS_SELECTOR, field)
         input_el.clear()
-        input_el.send_keys(TYPED)
+        input_el.send_keys(state['typed'])
         Select(staff.find_element(By.CSS_SELECTOR, f"{row} select.ind-status-select")).select_by_value("preliminary")
         staff.execute_script("arguments[0].scrollIntoView({block: 'center'})", input_el)
         shot(staff, "ind-2-entry-form.png")
@@ -176,7 +194,7 @@ def run(e2e):
         errors = text(staff, f"{row} .ind-row-error")
         expect(not errors, f"row error after saving: {errors}")
         typed_back = staff.find_element(By.CSS_SELECTOR, field).get_attribute("value")
-        expect(typed_back in (TYPED, "4321,5"), f"the input shows {typed_back!r} after saving")
+        expect(typed_back == state['typed'], f"the input shows {typed_back!r} after saving")
         click(staff, "#ind-submit")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='submitted']"), "the row did not become submitted")
         message = text(staff, "#ind-entry-message") or ""
@@ -186,7 +204,7 @@ def run(e2e):
         expect(status == 200, f"due HTTP {status}")
         entry = next((i.get("entry") for i in due["items"] if i["indicator"]["code"] == code and i["period"] == period), None)
         expect(entry and entry.get("state") == "submitted", f"the API has {entry!r}")
-        expect(abs(entry["value"] - VALUE) < 1e-9, f"stored value {entry['value']!r}, typed {TYPED!r}")
+        expect(abs(entry["value"] - state['value']) < 1e-9, f"stored value {entry['value']!r}, typed {state['typed']!r}")
         state["id"] = entry["id"]
         return f"{code} {period} = {entry['value']} submitted ({message!r})"
 
@@ -200,7 +218,7 @@ def run(e2e):
         item = f"[data-approval-id='{value_id}']"
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{item} .ind-approve"), f"{value_id} is not in the approval queue")
         shown = text(staff, f"{item} .ind-approval-value") or ""
-        expect(SHOWN in shown, f"the queue shows {shown!r}, want {SHOWN}")
+        expect(state['shown'] in shown, f"the queue shows {shown!r}, want {state['shown']}")
         expect(staff.find_elements(By.CSS_SELECTOR, f"{item} .ind-return"), "no return button")
         staff.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", item)
         shot(staff, "ind-3-approvals.png")
@@ -210,7 +228,7 @@ def run(e2e):
         status, values = state["operator_api"].call("GET", f"/api/v1/indicators/{state['code']}/values")
         expect(status == 200, f"values HTTP {status}")
         row = next((v for v in values["values"] if v["period"] == state["period"]), None)
-        expect(row and abs(row["value"] - VALUE) < 1e-9, f"approved values have {row!r}")
+        expect(row and abs(row["value"] - state['value']) < 1e-9, f"approved values have {row!r}")
         return f"approved; the API has {row['value']} for {state['period']}"
 
     # ---- the wall follows without reloading ----
@@ -218,14 +236,14 @@ def run(e2e):
     def wall_shows_it_live():
         e2e.context = "ind-kiosk"
         card = f".ind-wall-card[data-indicator='{state['code']}'] .ind-value"
-        wait(kiosk, lambda d: text(d, card) == SHOWN, f"the wall does not show {SHOWN} for {state['code']}", timeout=15)
+        wait(kiosk, lambda d: text(d, card) == state['shown'], f"the wall does not show {state['shown']} for {state['code']}", timeout=15)
         elapsed = time.monotonic() - state["approved_at"]
         expect(kiosk.execute_script("return window.__indTestMarker") == 7, "the kiosk reloaded instead of updating live")
         kiosk.execute_script("document.querySelector(arguments[0]).closest('.ind-wall-card').scrollIntoView()", card)
         path = shot(kiosk, "ind-4-wall.png")
         fits = kiosk.execute_script("return document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1")
         expect(fits, "the indicators screen does not fit 1920×1080")
-        return f"{SHOWN} on the wall {elapsed:.1f} s after approving ({os.path.basename(path)})"
+        return f"{state['shown']} on the wall {elapsed:.1f} s after approving ({os.path.basename(path)})"
 
     # ---- leaders' pages ----
 
@@ -234,7 +252,7 @@ def run(e2e):
         code, group = state["code"], state["group"]
         staff.get(e2e.base + f"/#/indicators/overview?group={group}")
         card = f"#ind-screen[data-group='{group}'][data-ready='1'] .ind-card[data-indicator='{code}'] .ind-value"
-        wait(staff, lambda d: text(d, card) == SHOWN, f"the overview does not show {SHOWN} for {code}")
+        wait(staff, lambda d: text(d, card) == state['shown'], f"the overview does not show {state['shown']} for {code}")
         expect(staff.find_elements(By.CSS_SELECTOR, f"#ind-groups button[data-group='{group}'][aria-current='true']"), "the group is not selected in the tree")
         shot(staff, "ind-1-overview.png")
         click(staff, f".ind-card[data-indicator='{code}'] .ind-card-open")
@@ -242,7 +260,7 @@ def run(e2e):
              "the detail does not list the approved period")
         expect(staff.find_elements(By.CSS_SELECTOR, "#ind-chart path.ind-chart-line, #ind-chart circle.ind-chart-dot"), "no trend chart")
         shown = text(staff, f"#ind-values tr[data-period='{state['period']}'] td")
-        expect(shown == SHOWN, f"the values table shows {shown!r}")
+        expect(shown == state['shown'], f"the values table shows {shown!r}")
         staff.execute_script("document.getElementById('ind-detail').scrollIntoView()")
         shot(staff, "ind-1-detail.png")
         # As known yesterday: the value approved today is not there yet.
@@ -252,8 +270,8 @@ def run(e2e):
         field.send_keys("\t")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, ".ind-asof-note") and d.find_elements(By.CSS_SELECTOR, "#ind-detail[data-ready='1']"),
              "the as-of date did not reload the values")
-        wait(staff, lambda d: text(d, f"#ind-values tr[data-period='{state['period']}'] td") != SHOWN, "the as-of view still shows today's value")
-        return f"card and detail show {SHOWN}; as of {yesterday} the value is not there yet"
+        wait(staff, lambda d: text(d, f"#ind-values tr[data-period='{state['period']}'] td") != state['shown'], "the as-of view still shows today's value")
+        return f"card and detail show {state['shown']}; as of {yesterday} the value is not there yet"
 
     def monthly_report():
         staff.get(e2e.base + f"/#/indicators/report?reportGroup={state['group']}")
@@ -269,6 +287,7 @@ def run(e2e):
         rows = len(staff.find_elements(By.CSS_SELECTOR, "#ind-report tbody tr[data-indicator]"))
         return f"{rows} rows; {href.split('/api/v1/')[1]}"
 
+    staff.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", SCREEN_SIZE)
     ok = r.check("ind an officer has a value due (API)", find_due_row)
     if ok:
         kiosk_ok = r.check("ind wall kiosk shows the indicators screen of the group", kiosk_shows_the_group)
@@ -280,6 +299,7 @@ def run(e2e):
         if ok:
             r.check("ind overview card and detail show the approved value", overview_and_detail)
         r.check("ind monthly report table and XLSX link", monthly_report)
+    staff.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     if kiosk is not None:
         for entry in kiosk.get_log("browser"):
             e2e.console.append(("ind-kiosk", entry))

@@ -34,10 +34,12 @@ from selenium.common.exceptions import TimeoutException, WebDriverException  # n
 from selenium.webdriver.common.by import By  # noqa: E402
 import browser  # noqa: E402
 import field_reports_e2e  # noqa: E402
+import indicators_e2e  # noqa: E402
 import wall_e2e  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-TOTAL_BUDGET_S = 330  # the whole run, hard limit (SIGALRM)
+TOTAL_BUDGET_S = 390  # the whole run, hard limit (SIGALRM)
+SUITES = ("core", "field-reports", "indicators", "wall")  # the browser suites, in the order they run
 WAIT_S = 15  # any single browser wait
 CLI_TIMEOUT_S = 60
 EXPECTED_COMMUNES = "102"
@@ -180,6 +182,7 @@ def png_size(path):
 class E2E:
     def __init__(self, args):
         self.binary = os.path.abspath(args.binary)
+        self.suites = set(args.only.split(",")) if args.only else set(SUITES)
         self.artifacts = os.path.abspath(args.artifacts)
         self.cli = Cli(self.binary)
         self.r = Results()
@@ -775,12 +778,18 @@ class E2E:
             r.check("server starts and /readyz answers", self.start_server, fatal=True)
             self.api_steps()
             r.check("browser starts", self.start_browser, fatal=True)
-            self.browser_steps()
-            self.collect_console()
-            field_reports_e2e.run(self)
-            self.collect_console()
-            wall_e2e.run(self)
-            self.collect_console()
+            if "core" in self.suites:
+                self.browser_steps()
+                self.collect_console()
+            if "field-reports" in self.suites:
+                field_reports_e2e.run(self)
+                self.collect_console()
+            if "indicators" in self.suites:
+                indicators_e2e.run(self)
+                self.collect_console()
+            if "wall" in self.suites:
+                wall_e2e.run(self)
+                self.collect_console()
             r.check("browser console has no unexpected errors", self.console_check)
             self.driver.quit()
             self.driver = None
@@ -800,7 +809,11 @@ def main():
     parser = argparse.ArgumentParser(description="IOC end-to-end test (CLI, API, browser).")
     parser.add_argument("--binary", default=".build/debug/ioc", help="the ioc executable")
     parser.add_argument("--artifacts", default="test-artifacts/e2e", help="where screenshots and logs go")
+    parser.add_argument("--only", default="", help=f"comma-separated browser suites to run ({', '.join(SUITES)}; default: all)")
     args = parser.parse_args()
+    unknown = set(filter(None, args.only.split(","))) - set(SUITES)
+    if unknown:
+        parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
 
     def out_of_time(signum, frame):
         raise OutOfTime()

@@ -116,7 +116,7 @@ export function create(ind) {
           fact(t("indicators.approvals.samePeriodLastYear"), typeof item.samePeriodLastYear === "number"
             ? h("span", {}, valueText(item.samePeriodLastYear), " ", changeCell(samePct, indicator))
             : EMPTY),
-          fact(t("indicators.approvals.enteredBy"), [item.enteredBy || EMPTY, item.enteredAt ? h("span", { class: "ps-code" }, formatDateTime(item.enteredAt)) : null])),
+          fact(t("indicators.approvals.enteredBy"), [String(item.enteredBy || EMPTY).replace(/^user:/, ""), item.enteredAt ? h("span", { class: "ps-code" }, formatDateTime(item.enteredAt)) : null])),
         flags.length
           ? h("div", { class: "ind-approval-flags", role: "note" },
             h("p", { class: "ind-flags-title" }, t("indicators.approvals.flagsTitle", { count: flags.length })),

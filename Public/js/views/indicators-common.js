@@ -144,12 +144,12 @@ export const HISTORY_YEARS = { year: 8, quarter: 3, month: 2, week: 1, day: 0 };
 // ---- Numbers ----
 
 /**
- * A value in Vietnamese format (1.234,5): up to 2 decimals below 100, 1 above (41.184,5 tỷ đồng, 6,48 %); `digits`
- * forces the number of decimals at most. "—" for none.
+ * A value in Vietnamese format (1.234,56), up to `digits` decimals (2: the figures as stored); `compact`: one
+ * decimal from 100 up (41.184,5 tỷ đồng on a wall, 6,48 % still). "—" for none.
  */
-export function valueText(value, { digits = null } = {}) {
+export function valueText(value, { digits = 2, compact = false } = {}) {
   if (typeof value !== "number" || !Number.isFinite(value)) return EMPTY;
-  const max = digits ?? (Math.abs(value) >= 100 ? 1 : 2);
+  const max = compact && Math.abs(value) >= 100 ? Math.min(1, digits) : digits;
   return formatNumber(value, { maximumFractionDigits: max });
 }
 
@@ -255,14 +255,19 @@ export function severityBadge(severity) {
   return h("span", { class: `badge ind-severity ${tone}`, dataset: { severity: s } }, t(`indicators.severity.${s}`));
 }
 
-/** Anomaly flags: each kind named, with the server's explanation. */
+/** Anomaly flags: each kind named, with the server's explanation (see flagMessage). */
 export function flagList(flags, { className = "" } = {}) {
   const list = Array.isArray(flags) ? flags.filter(Boolean) : [];
   if (!list.length) return null;
   return h("ul", { class: `ind-flags${className ? ` ${className}` : ""}`, role: "list" },
     list.map((flag) => h("li", { class: "ind-flag", dataset: { flag: flag.kind || "" } },
       h("strong", {}, tOr(`indicators.flag.${flag.kind}`, flag.kind || t("indicators.flag.other"))), " ",
-      h("span", {}, localized(flag.messages)))));
+      h("span", {}, flagMessage(flag)))));
+}
+
+/** A flag's explanation: `{vi, en}` on the flag itself (as the server sends it) or in `messages`. */
+export function flagMessage(flag) {
+  return localized(flag?.messages) || localized(flag?.vi, flag?.en) || "";
 }
 
 /** The indicator's name (and code below it, muted). */

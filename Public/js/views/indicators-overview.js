@@ -87,6 +87,9 @@ export function create(ind) {
     for (const { group, depth } of groupTree(catalogue.data?.groups)) items.push(treeItem(group.code, localizedName(group), depth));
     setChildren(tree, items);
     if (catalogue.error) tree.append(h("li", {}, errorBox(catalogue.error)));
+    // Where the tree is one scrolling row (narrow screens), keep the selected group in view.
+    const current = tree.querySelector("[aria-current='true']");
+    if (current && tree.scrollWidth > tree.clientWidth) tree.scrollLeft = current.offsetLeft - tree.offsetLeft - 16;
   }
 
   // ---- The screen ----

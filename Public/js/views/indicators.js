@@ -8,7 +8,9 @@ import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { formatNumber, t } from "../i18n.js";
 import { LiveConnection } from "../wall/live.js";
-import { ROUTE, TABS, TAB_ROLES, BASE, ensureStylesheet, setChildren, validMonth, currentMonth } from "./indicators-common.js";
+import {
+  BASE, ROUTE, TABS, TAB_ROLES, currentMonth, ensureStylesheet, setChildren, shiftMonth, validMonth,
+} from "./indicators-common.js";
 import * as overviewPage from "./indicators-overview.js";
 import * as reportPage from "./indicators-report.js";
 import * as entryPage from "./indicators-entry.js";
@@ -28,7 +30,8 @@ function readLocation(tabs) {
     tab: tabs.includes(tab) ? tab : tabs[0],
     group: code("group"),
     code: code("code"),
-    month: validMonth(params.get("month")) || currentMonth(),
+    // The monthly report is of the last month (the current one has no figures yet), as the server's default.
+    month: validMonth(params.get("month")) || shiftMonth(currentMonth(), -1),
     reportGroup: code("reportGroup"),
     asOf: /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? asOf : "",
     agency: code("agency"),
@@ -43,6 +46,7 @@ export function mount(root, { settings, user }) {
   ensureStylesheet("/css/indicators.css");
   const tabs = TABS.filter((tab) => !TAB_ROLES[tab] || TAB_ROLES[tab].has(user?.role));
   const state = readLocation(tabs);
+  const pages = {}; // tab → sub-page, built below
   let removed = false;
 
   // ---- The catalogue (groups and indicators), once ----
@@ -183,7 +187,6 @@ export function mount(root, { settings, user }) {
       return removed;
     },
   };
-  const pages = {};
   pages.overview = overviewPage.create(ind);
   pages.report = reportPage.create(ind);
   if (tabs.includes("entry")) pages.entry = entryPage.create(ind);

@@ -105,6 +105,8 @@ function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}
     if (k === "service") return { kind: k, params: { tile: value, ...(remembered.agency ? { agency: remembered.agency } : {}), ...(remembered.unit ? { unit: remembered.unit } : {}) } };
     if (k === "case") return { kind: k, params: { code: value.toUpperCase() } };
     if (k === "url") return { kind: k, params: { url: value } };
+    // A kind this editor has no control for (a service's screen): keep the parameters it was assigned with.
+    if (view?.kind === k && view.params && typeof view.params === "object") return { kind: k, params: { ...view.params } };
     return { kind: k };
   }
 

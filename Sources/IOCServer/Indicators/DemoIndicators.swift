@@ -35,7 +35,7 @@ enum DemoIndicators {
             context.print("Chỉ tiêu KT-XH minh họa đã có / Demo indicators already loaded.")
             return
         }
-        let started = Date()
+        let started = ContinuousClock.now
         let data = try packData(app)
         let batch = try JSONDecoder().decode(IndicatorCatalogService.Batch.self, from: data)
         let pack = try JSONDecoder().decode(Pack.self, from: data)
@@ -62,7 +62,7 @@ enum DemoIndicators {
             try await generated.plans.create(on: tx)
         }
         context.print("Chỉ tiêu KT-XH minh họa / Demo indicators: \(checked.indicators.count) in \(checked.groups.count) groups, "
-                      + "\(generated.values.count) values, \(generated.plans.count) plans in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+                      + "\(generated.values.count) values, \(generated.plans.count) plans in \(String(format: "%.1f", Double((ContinuousClock.now - started).components.seconds) + Double((ContinuousClock.now - started).components.attoseconds) / 1e18)) s.")
     }
 
     struct Generated { var values: [IndicatorValueModel]; var plans: [IndicatorPlanModel] }

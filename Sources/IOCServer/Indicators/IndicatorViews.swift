@@ -369,8 +369,9 @@ enum IndicatorViews {
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
         var agencies: Set<String>
         if user.role == .officer {
-            guard user.agencyID != nil || user.unitScope != nil, let codes = try await req.visibleAgencyCodes() else { throw IOCError.forbidden }
-            agencies = Set(codes)
+            // An officer attached to no agency and no unit sees nothing (fails closed).
+            let codes = user.agencyID != nil || user.unitScope != nil ? try await req.visibleAgencyCodes() : nil
+            agencies = Set(codes ?? [])
         } else if let code = req.query[String.self, at: "agency"] {
             guard d.agencyByCode[code] != nil else { throw IOCError.notFound("Agency \(code)", vi: "cơ quan \(code)") }
             agencies = [code]

@@ -160,8 +160,9 @@ enum IndicatorsController {
         case .user(let u)?:
             direct = u.role == .admin
             if u.role == .officer {
-                guard u.agencyID != nil || u.unitScope != nil, let codes = try await req.visibleAgencyCodes() else { throw IOCError.forbidden }
-                own = Set(codes)
+                // An officer attached to no agency and no unit may enter nothing (fails closed).
+                let codes = u.agencyID != nil || u.unitScope != nil ? try await req.visibleAgencyCodes() : nil
+                own = Set(codes ?? [])
             }
         case nil: throw IOCError.unauthenticated
         }
@@ -227,11 +228,12 @@ enum IndicatorsController {
         guard (1...2000).contains(body.ids.count) else { throw IOCError.invalid("ids", vi: "Cần từ 1 đến 2.000 mục.", en: "Send 1 to 2,000 ids.") }
         let user = try req.requireUser()
         let visible = try await req.visibleAgencyCodes()
-        if user.role == .officer, user.agencyID == nil && user.unitScope == nil || visible == nil { throw IOCError.forbidden }
+        // An officer attached to no agency and no unit submits nothing (fails closed).
+        let scoped = user.role == .officer && (user.agencyID == nil && user.unitScope == nil || visible == nil)
         let rows = try await IndicatorValueModel.query(on: req.db).filter(\.$id ~~ body.ids).all()
         for id in body.ids {
             guard let r = rows.first(where: { $0.id == id }) else { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
-            if let visible, !visible.contains(r.agencyCode) { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
+            if scoped || visible.map({ !$0.contains(r.agencyCode) }) == true { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
             guard r.state == "draft" || r.state == "returned" else {
                 throw IOCError(.conflict, code: "conflict", vi: "Giá trị \(r.indicator) kỳ \(r.period) đã gửi hoặc đã duyệt.",
                                en: "The value of \(r.indicator) for \(r.period) was already submitted or approved.")

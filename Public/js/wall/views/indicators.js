@@ -29,6 +29,7 @@ function gridFor(count) {
   if (count === 4) return [2, 2];
   if (count <= 6) return [3, 2];
   if (count <= 8) return [4, 2];
+  if (count <= 10) return [5, 2];
   if (count <= 12) return [4, 3];
   if (count <= 15) return [5, 3];
   return [5, 4];
@@ -125,7 +126,7 @@ export function createView(ctx, params = {}) {
         h("h3", { class: "ind-wall-name" }, name),
         h("span", { class: "ind-wall-period" }, periodLabel(item.period))),
       h("p", { class: "ind-wall-figure" },
-        h("span", { class: "ind-value" }, valueText(item.value)),
+        h("span", { class: "ind-value" }, valueText(item.value, { compact: true })),
         h("span", { class: "ind-wall-unit" }, typeof item.value === "number" ? unitOf(indicator) : t("indicators.noValueYet"))),
       h("dl", { class: "ind-wall-facts" },
         h("div", { class: "ind-wall-fact" },
@@ -135,8 +136,9 @@ export function createView(ctx, params = {}) {
           h("dt", {}, t("indicators.wall.vsPlan")),
           h("dd", { class: "ind-wall-plan" }, pctText(item.planPct),
             severity ? h("span", { class: "ind-wall-badge" }, t(`indicators.severity.${severity}`)) : null))),
-      planWidth == null ? null : h("span", { class: "ind-wall-bar", "aria-hidden": "true" },
-        h("span", { class: "ind-wall-bar-fill", style: `width: ${planWidth}%` })),
+      // Always there (empty without a plan): the trend keeps the card's last row.
+      h("span", { class: `ind-wall-bar${planWidth == null ? " is-empty" : ""}`, "aria-hidden": "true" },
+        planWidth == null ? null : h("span", { class: "ind-wall-bar-fill", style: `width: ${planWidth}%` })),
       trend.length > 1
         ? trendChart({
           points: trend, plan: comparablePlan(item), width: 300, height: 70,
