@@ -17,7 +17,6 @@ const GROUPS = ["services", "admin"];
 // Services not built yet (not modules yet): route name → [dictionary key of the service, icon]. Shown after the
 // modules' services.
 const UPCOMING = {
-  "socio-economic": ["socioEconomic", "i-chart"],
   cameras: ["cameras", "i-camera"],
   security: ["security", "i-shield"],
   dti: ["dti", "i-trend"],

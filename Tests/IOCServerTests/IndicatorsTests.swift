@@ -319,4 +319,35 @@ struct IndicatorsTests {
             #expect((settings.json["wallViews"] as? [String])?.contains("indicators") == true)
         }
     }
+
+    @Test func anAgencyFillsItsTemplateAndUploadsItWithErrorsPerRow() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let template = try await s.officer.send(.GET, "/api/v1/indicators/template.xlsx")
+            #expect(template.status == .ok && template.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            let sheet = try XLSXReader.read(Data(buffer: template.body))
+            #expect(sheet.first?.first == "Mã chỉ tiêu / Code")
+            #expect(sheet.contains { $0.first == "RETAIL" && $0.count > 3 && $0[3] == "2026-03" })
+            #expect(!sheet.contains { $0.first == "POP" }, "only the agency's indicators")
+            func upload(_ rows: [[String]]) async throws -> TestClient.Reply {
+                var b = XLSXWriter()
+                b.addSheet(named: "Nhập số liệu", rows: ([IndicatorImport.header] + rows).map { $0.map { .text($0) } })
+                return try await s.officer.send(.POST, "/api/v1/indicators/imports", bytes: try b.data(), contentType: IndicatorViews.xlsxType)
+            }
+            let before = try await stateFingerprint(app)
+            let bad = try await upload([["RETAIL", "", "", "2026-03", "66", "131.5", "estimate"], ["REV", "", "", "2026-Q1", "66", "4500", "official"],
+                                        ["RETAIL", "", "", "2026-02", "66", "", ""]])
+            #expect(bad.status == .unprocessableEntity && bad.isProblem)
+            let m = ((bad.json["items"] as? [[String: Any]])?.first?["messages"] as? [String: String])
+            #expect(m?["vi"]?.hasPrefix("Dòng 3") == true && m?["en"]?.hasPrefix("Row 3") == true, "\(bad.text)")
+            #expect(try await stateFingerprint(app) == before)
+            let good = try await upload([["RETAIL", "", "", "2026-03", "66", "131.5", "estimate"], ["REV", "", "", "2026-03", "66", "4500", "official"]])
+            #expect(good.status == .created, "\(good.text)")
+            #expect((good.json["items"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "draft" } == true)
+            let actions = try await AuditEntryModel.query(on: app.db).all().map(\.action)
+            #expect(actions.contains("indicators.import"))
+            let garbage = try await s.officer.send(.POST, "/api/v1/indicators/imports", raw: "not a workbook", contentType: IndicatorViews.xlsxType)
+            #expect(garbage.status == .unprocessableEntity && garbage.isProblem)
+        }
+    }
 }

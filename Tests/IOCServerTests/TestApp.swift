@@ -106,7 +106,7 @@ final class TestClient: @unchecked Sendable {
     }
 
     @discardableResult
-    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, contentType: String = "application/json",
+    func send(_ method: HTTPMethod, _ path: String, json: Any? = nil, raw: String? = nil, bytes: Data? = nil, contentType: String = "application/json",
               headers extra: HTTPHeaders = [:], csrf sendCSRF: Bool = true) async throws -> Reply {
         var headers = extra
         if let cookie { headers.replaceOrAdd(name: .cookie, value: cookie) }
@@ -118,6 +118,9 @@ final class TestClient: @unchecked Sendable {
             headers.replaceOrAdd(name: .contentType, value: contentType)
         } else if let raw {
             body = ByteBuffer(string: raw)
+            headers.replaceOrAdd(name: .contentType, value: contentType)
+        } else if let bytes {
+            body = ByteBuffer(data: bytes)
             headers.replaceOrAdd(name: .contentType, value: contentType)
         }
         let r = try await app.testing().sendRequest(method, path, headers: headers, body: body)

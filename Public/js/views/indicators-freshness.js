@@ -48,13 +48,13 @@ export function create(ind) {
           ? rows.map((row) => {
             const share = num(row.due) ? (num(row.approved) / num(row.due)) * 100 : null;
             const fill = h("span", { class: "ind-bar-fill", style: `width: ${Math.max(0, Math.min(100, share ?? 0))}%` });
-            return h("tr", { dataset: { agency: row.agency?.code || "" }, class: num(row.late) ? "ps-attention" : null },
+            return h("tr", { dataset: { agency: row.agency?.code || "" }, class: num(row.late) || num(row.missing) ? "ps-attention" : null },
               h("th", { scope: "row" }, agencyName(row.agency, row.agency?.code || "")),
               h("td", { class: "ps-num" }, formatNumber(num(row.due))),
               h("td", { class: "ps-num" }, formatNumber(num(row.approved))),
               h("td", { class: "ps-num" }, formatNumber(num(row.submitted))),
               h("td", { class: `ps-num${num(row.late) ? " ps-bad" : ""}` }, formatNumber(num(row.late))),
-              h("td", { class: `ps-num${num(row.missing) ? " ps-strong" : ""}` }, formatNumber(num(row.missing))),
+              h("td", { class: `ps-num${num(row.missing) ? " ps-bad" : ""}` }, formatNumber(num(row.missing))),
               h("td", { class: "ps-num ind-share" }, pctText(share == null ? null : Math.round(share * 10) / 10),
                 h("span", { class: "ind-bar", "aria-hidden": "true" }, fill)));
           })

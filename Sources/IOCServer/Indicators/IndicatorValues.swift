@@ -20,6 +20,11 @@ enum IndicatorValueService {
 
         enum K: String, CodingKey { case indicator, period, unit, value, status, note }
 
+        init(indicator: String?, period: String?, unit: String?, value: Double?, valueIsNumber: Bool, status: String?, note: String?) {
+            self.indicator = indicator; self.period = period; self.unit = unit; self.value = value
+            self.valueIsNumber = valueIsNumber; self.status = status; self.note = note
+        }
+
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: K.self)
             indicator = try? c.decodeIfPresent(String.self, forKey: .indicator)
@@ -46,14 +51,17 @@ enum IndicatorValueService {
     static let statuses: Set<String> = ["estimate", "preliminary", "official"]
 
     /// Validates a batch: every item or none. `ownAgencies`: the agencies whose indicators the caller may enter (nil: any).
+    /// `label(i)`: how a message names item `i` ("Mục 3" in a JSON batch, "Dòng 4" in a spreadsheet).
     static func validate(_ items: [Input], catalogue: IndicatorCatalogSnapshot, province: String, units: UnitCatalog,
-                         ownAgencies: Set<String>?, today: CivilDate) -> ([Valid], [IndicatorCatalogService.ItemError]) {
+                         ownAgencies: Set<String>?, today: CivilDate,
+                         label: (Int) -> (vi: String, en: String) = { ("Mục \($0 + 1)", "Item \($0 + 1)") }) -> ([Valid], [IndicatorCatalogService.ItemError]) {
         var out: [Valid] = []
         var errors: [IndicatorCatalogService.ItemError] = []
         var seen: [String: Int] = [:]
         for (i, e) in items.enumerated() {
             func fail(_ f: String, _ vi: String, _ en: String) {
-                errors.append(.init(index: i, code: e.indicator, field: "[\(i)].\(f)", messages: .init(vi: "Mục \(i + 1): " + vi, en: "Item \(i + 1): " + en)))
+                let l = label(i)
+                errors.append(.init(index: i, code: e.indicator, field: "[\(i)].\(f)", messages: .init(vi: "\(l.vi): " + vi, en: "\(l.en): " + en)))
             }
             guard let code = e.indicator, let entry = catalogue.indicators[code], entry.dto.active else {
                 fail("indicator", "chỉ tiêu \(e.indicator ?? "(trống)") không có trong danh mục.", "indicator \(e.indicator ?? "(empty)") is not in the catalogue."); continue
@@ -88,7 +96,8 @@ enum IndicatorValueService {
             guard note.count <= 1000 else { fail("note", "ghi chú tối đa 1.000 ký tự.", "note is 1,000 characters at most."); continue }
             let key = "\(code)|\(period)|\(unit)"
             if let j = seen[key] {
-                fail("period", "trùng với mục \(j + 1) (cùng chỉ tiêu, kỳ và đơn vị).", "repeats item \(j + 1) (same indicator, period and unit)."); continue
+                let other = label(j)
+                fail("period", "trùng với \(other.vi.lowercased()) (cùng chỉ tiêu, kỳ và đơn vị).", "repeats \(other.en.lowercased()) (same indicator, period and unit)."); continue
             }
             seen[key] = i
             out.append(Valid(index: i, entry: entry, period: period, unit: unit, value: value, status: status, note: note))
@@ -99,7 +108,7 @@ enum IndicatorValueService {
     static func ord(_ p: IndicatorPeriod) -> Int { p.year * 1000 + p.index }
 
     /// The approved history of a cell range (current vintages, or as known at `asOf`): period → row.
-    struct Point: Sendable { var value: Double; var status: String; var vintage: Int }
+    struct Point: Sendable { var value: Double; var status: String; var vintage: Int; var flags: String = "[]" }
 
     static func stored(_ code: String, unit: String, kind: PeriodKind, from: IndicatorPeriod, to: IndicatorPeriod, asOf: Date?,
                        on db: any Database) async throws -> [IndicatorPeriod: Point] {
@@ -114,7 +123,7 @@ enum IndicatorValueService {
         for r in try await q.all() {
             guard let p = IndicatorPeriod(r.period) else { continue }
             if let have = out[p], have.vintage >= r.vintage { continue }
-            out[p] = Point(value: r.value, status: r.status, vintage: r.vintage)
+            out[p] = Point(value: r.value, status: r.status, vintage: r.vintage, flags: r.flags)
         }
         return out
     }

@@ -44,7 +44,7 @@ enum IndicatorViews {
         for r in try await q.all() {
             guard let p = IndicatorPeriod(r.period) else { continue }
             if let have = out[r.indicator]?[p], have.vintage >= r.vintage { continue }
-            out[r.indicator, default: [:]][p] = Point(value: r.value, status: r.status, vintage: r.vintage)
+            out[r.indicator, default: [:]][p] = Point(value: r.value, status: r.status, vintage: r.vintage, flags: r.flags)
         }
         return out
     }
@@ -89,12 +89,15 @@ enum IndicatorViews {
         @NullEncoded var yearToDate: Double?
         @NullEncoded var yearToDateChangePct: Double?
         @NullEncoded var planPct: Double?
+        /// Anomaly flags raised when the value was entered (for the analyst after approval).
+        var flags: [IndicatorFlag]
 
         init(_ r: IndicatorComparisonRow, _ pt: Point) {
             period = r.period.description; value = r.value; status = pt.status; vintage = pt.vintage; revised = pt.vintage > 1
             previous = r.previous; samePeriodLastYear = r.samePeriodLastYear; changeVsPreviousPct = r.changeVsPreviousPct
             changeVsSamePeriodPct = r.changeVsSamePeriodPct; yearToDate = r.yearToDate; yearToDateChangePct = r.yearToDateChangePct
             planPct = r.planPct
+            flags = pt.flags == "[]" ? [] : IndicatorValueService.decodeFlags(pt.flags)
         }
     }
 

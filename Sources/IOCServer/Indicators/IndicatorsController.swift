@@ -40,6 +40,12 @@ enum IndicatorsController {
              response: .any, use: approve)
         g.on(.POST, "values", ":id", "return", access: approvers, summary: "Return a submitted value to its agency with a reason",
              body: .object(["reason": .string], required: ["reason"]), response: .any, use: sendBack)
+        g.on(.GET, "template.xlsx", access: .roles([.admin, .operator, .officer]), summary: "The agency's entry template (what is due) as XLSX",
+             query: [.init("agency", "Agency code (admins and operators)", .string)],
+             response: .binary, responseContentType: IndicatorViews.xlsxType, use: template)
+        g.on(.POST, "imports", access: .roles([.admin, .operator, .officer]),
+             summary: "Upload a filled template (raw XLSX body): entered like POST values; an error per row, nothing stored when any row is wrong",
+             body: .binary, bodyContentType: IndicatorViews.xlsxType, response: .any, status: .created, maxBodySize: "8mb", use: importFile)
         g.on(.GET, "due", access: .roles([.admin, .operator, .officer]), summary: "What an agency has to enter now, with last period and same period last year",
              query: [.init("agency", "Agency code (admins and operators)", .string)], response: .any, use: IndicatorViews.due)
         g.on(.GET, ":code", "values", access: readers, summary: "Approved values with comparisons (previous, same period, year to date, plan)",
@@ -151,6 +157,12 @@ enum IndicatorsController {
         guard !items.isEmpty, items.count <= IndicatorValueService.maxBatch else {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(IndicatorValueService.maxBatch) giá trị.", en: "Send 1 to \(IndicatorValueService.maxBatch) values per request.")
         }
+        return try await accept(req, items, action: "indicators.values")
+    }
+
+    /// Validates and stores a batch from the API or a spreadsheet: all or nothing.
+    static func accept(_ req: Request, _ items: [IndicatorValueService.Input], action: String,
+                       label: @escaping (Int) -> (vi: String, en: String) = { ("Mục \($0 + 1)", "Item \($0 + 1)") }) async throws -> Response {
         // Sources and admins publish; staff enter drafts for the agencies they may see (an officer: its own).
         var direct = false
         var sourceID: UUID?
@@ -170,7 +182,7 @@ enum IndicatorsController {
         let province = req.application.iocConfiguration.provinceCode
         let today = WorkingCalendar.vietnamCivilService.civilDate(of: req.now)
         let (valid, errors) = IndicatorValueService.validate(items, catalogue: catalogue, province: province, units: req.application.reference.units,
-                                                             ownAgencies: own, today: today)
+                                                             ownAgencies: own, today: today, label: label)
         if !errors.isEmpty { return try rejected(req, errors, vi: "Không có giá trị nào được lưu.", en: "No value was stored.") }
         let actor = req.principal!.auditName
         let now = req.now
@@ -203,13 +215,31 @@ enum IndicatorsController {
             }
             if let source { try await SourceRegistry.touch(source, at: now, on: tx) }
             let approved = out.filter { $0.state == "approved" }.count
-            return (out, req.auditRecord("indicators.values", targetType: "indicators", targetID: "batch",
+            return (out, req.auditRecord(action, targetType: "indicators", targetID: "batch",
                                          details: "accepted=\(out.count) approved=\(approved) drafts=\(out.filter { $0.state == "draft" }.count)"))
         }
         publish(req, stored)
         let response = try await IngestDTO(accepted: stored.count, items: stored).encodeResponse(for: req)
         response.status = .created
         return response
+    }
+
+    @Sendable static func template(_ req: Request) async throws -> Response {
+        let due = try await IndicatorViews.due(req)
+        let data = try IndicatorImport.template(due, province: req.application.iocConfiguration.provinceCode)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: IndicatorViews.xlsxType)
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"mau-nhap-chi-tieu-\(due.agency?.code ?? "tat-ca").xlsx\"")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    @Sendable static func importFile(_ req: Request) async throws -> Response {
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+            throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu tệp tải lên.", en: "The file is missing.")
+        }
+        let rows = try IndicatorImport.parse(Data(buffer.readableBytesView))
+        let numbers = rows.map(\.row)
+        return try await accept(req, rows.map(\.input), action: "indicators.import") { ("Dòng \(numbers[$0])", "Row \(numbers[$0])") }
     }
 
     static func publish(_ req: Request, _ items: [StoredItem]) {
