@@ -57,3 +57,76 @@ enum IndicatorImport {
         return out
     }
 }
+
+/// The catalogue as a workbook: one sheet of groups, one of indicators, columns named like the JSON fields.
+enum IndicatorCatalogSheet {
+    static let groupColumns = ["code", "name", "nameEn", "parent", "order"]
+    static let columns = ["code", "name", "nameEn", "group", "unit", "unitEn", "period", "cumulative", "aggregation", "weight", "direction",
+                          "ownerAgency", "deadline", "legalBasis", "formula", "headline", "communes", "requiresApproval", "active"]
+
+    static func export(_ c: IndicatorCatalogSnapshot) throws -> Data {
+        func t(_ s: String?) -> XLSXWriter.Cell { s.map { .text($0) } ?? .empty }
+        func b(_ v: Bool) -> XLSXWriter.Cell { .text(v ? "true" : "false") }
+        var book = XLSXWriter()
+        book.addSheet(named: "Chỉ tiêu", rows: [columns.map { .text($0) }] + c.indicators.values.sorted { $0.dto.code < $1.dto.code }.map { e in
+            let d = e.dto
+            return [t(d.code), t(d.name), t(d.nameEn), t(d.group), t(d.unit), t(d.unitEn), t(d.period), b(d.cumulative), t(d.aggregation),
+                    t(d.weight), t(d.direction), t(d.ownerAgency), t(d.deadline), t(d.legalBasis), t(d.formula),
+                    d.headline.map { .integer($0) } ?? .empty, b(d.communes), b(d.requiresApproval), b(d.active)]
+        }, columnWidths: [22, 60, 50, 10, 14, 14, 9, 9, 12, 10, 9, 14, 12, 50, 30, 9, 9, 9, 9])
+        book.addSheet(named: "Nhóm", rows: [groupColumns.map { .text($0) }] + c.groups.map {
+            [t($0.code), t($0.name), t($0.nameEn), t($0.parent), .integer($0.order)]
+        }, columnWidths: [12, 40, 40, 12, 8])
+        do { return try book.data() } catch {
+            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
+        }
+    }
+
+    /// Reads a workbook in the export's shape into a batch (validated as JSON entries are).
+    static func read(_ data: Data) throws -> IndicatorCatalogService.Batch {
+        let sheets: [[[String]]]
+        do {
+            let names = try XLSXReader.sheetNames(data)
+            sheets = try names.indices.map { try XLSXReader.read(data, sheet: $0) }
+        } catch {
+            throw IOCError(.unprocessableEntity, code: "validation", vi: "Tệp không phải là bảng tính XLSX đọc được.", en: "The file is not a readable XLSX workbook.")
+        }
+        func objects(_ table: [[String]], _ expected: [String]) -> [[String: String]]? {
+            guard let header = table.first?.map({ $0.trimmingCharacters(in: .whitespaces) }), header.first == "code",
+                  Set(expected.prefix(2)).isSubset(of: header) else { return nil }
+            return table.dropFirst().map { row in
+                var o: [String: String] = [:]
+                for (i, key) in header.enumerated() where i < row.count {
+                    let v = row[i].trimmingCharacters(in: .whitespaces)
+                    if !v.isEmpty { o[key] = v }
+                }
+                return o
+            }.filter { !$0.isEmpty }
+        }
+        var batch = try JSONDecoder().decode(IndicatorCatalogService.Batch.self, from: Data("[]".utf8))
+        var found = false
+        for table in sheets {
+            if let rows = objects(table, columns), table.first?.contains("ownerAgency") == true {
+                found = true
+                batch.indicators = rows.map { o in
+                    func bool(_ k: String) -> Bool? { o[k].map { ["true", "1", "có", "x"].contains($0.lowercased()) } }
+                    var e = try! JSONDecoder().decode(IndicatorCatalogService.Input.self, from: Data("{}".utf8))
+                    e.code = o["code"]; e.name = o["name"]; e.nameEn = o["nameEn"]; e.group = o["group"]; e.unit = o["unit"]; e.unitEn = o["unitEn"]
+                    e.period = o["period"]; e.cumulative = bool("cumulative"); e.aggregation = o["aggregation"]; e.weight = o["weight"]
+                    e.direction = o["direction"]; e.ownerAgency = o["ownerAgency"]; e.deadline = o["deadline"]; e.legalBasis = o["legalBasis"]
+                    e.formula = o["formula"]; e.headline = o["headline"].flatMap { Int(Double($0) ?? -1) }; e.communes = bool("communes")
+                    e.requiresApproval = bool("requiresApproval"); e.active = bool("active")
+                    return e
+                }
+            } else if let rows = objects(table, groupColumns) {
+                batch.groups = rows.map { .init(code: $0["code"], name: $0["name"], nameEn: $0["nameEn"], parent: $0["parent"],
+                                                order: $0["order"].flatMap { Double($0) }.map { Int($0) }) }
+            }
+        }
+        guard found else {
+            throw IOCError(.unprocessableEntity, code: "validation", vi: "Không thấy trang chỉ tiêu (dòng tiêu đề code, name, …, ownerAgency).",
+                           en: "No indicator sheet found (header row code, name, …, ownerAgency).")
+        }
+        return batch
+    }
+}

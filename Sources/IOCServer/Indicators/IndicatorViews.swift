@@ -101,7 +101,7 @@ enum IndicatorViews {
         }
     }
 
-    struct UnitRef: Content { var code: String; var name: String }
+    struct UnitRef: Content { var code: String; var name: String; var nameEn: String }
 
     struct ValuesDTO: Content {
         var indicator: IndicatorDTO
@@ -118,7 +118,8 @@ enum IndicatorViews {
     }
 
     static func unitRef(_ req: Request, _ code: String) -> UnitRef {
-        UnitRef(code: code, name: req.application.reference.units[code]?.fullName ?? code)
+        let u = req.application.reference.units[code]
+        return UnitRef(code: code, name: u?.fullName ?? code, nameEn: u?.fullNameEn ?? code)
     }
 
     static func periodQuery(_ req: Request, _ name: String, kind: PeriodKind) throws -> IndicatorPeriod? {
@@ -156,7 +157,7 @@ enum IndicatorViews {
                          values: rows.map { ComparisonDTO($0, series[$0.period]!) })
     }
 
-    struct CommuneRow: Content { var unit: String; var name: String; var value: Double; @NullEncoded var changeVsSamePeriodPct: Double?; @NullEncoded var planPct: Double?; var rank: Int }
+    struct CommuneRow: Content { var unit: String; var name: String; var nameEn: String; var value: Double; @NullEncoded var changeVsSamePeriodPct: Double?; @NullEncoded var planPct: Double?; var rank: Int }
     struct CommunesDTO: Content { var indicator: IndicatorDTO; var period: String?; var rows: [CommuneRow] }
 
     @Sendable static func communes(_ req: Request) async throws -> CommunesDTO {
@@ -180,7 +181,8 @@ enum IndicatorViews {
         let planBy = Dictionary(plans.map { ($0.unitCode, $0.value) }, uniquingKeysWith: { a, _ in a })
         let ranks = IndicatorComparison.ranks(now, direction: e.direction)
         let out = now.map { unit, v in
-            CommuneRow(unit: unit, name: req.application.reference.units[unit]?.fullName ?? unit, value: v,
+            CommuneRow(unit: unit, name: req.application.reference.units[unit]?.fullName ?? unit,
+                       nameEn: req.application.reference.units[unit]?.fullNameEn ?? unit, value: v,
                        changeVsSamePeriodPct: IndicatorComparison.changePct(v, vs: last[unit]),
                        planPct: e.shape.cumulative ? IndicatorComparison.sharePct(v, of: planBy[unit]) : nil, rank: ranks[unit] ?? 0)
         }.sorted { ($0.rank, $0.name) < ($1.rank, $1.name) }
@@ -207,7 +209,8 @@ enum IndicatorViews {
         var trend: [TrendPoint]
         @NullEncoded var planLine: Double?
     }
-    struct ScreenDTO: Content { var group: NamedGroup?; var children: [NamedGroup]; var asOf: Date; var items: [ScreenItem] }
+    /// `total`: the indicators of the group; `items` holds the first 48 (headline first, then by group and code).
+    struct ScreenDTO: Content { var group: NamedGroup?; var children: [NamedGroup]; var asOf: Date; var total: Int; var items: [ScreenItem] }
 
     /// The latest approved figure of each indicator with its comparisons and the last 12 periods.
     static func items(_ entries: [IndicatorCatalogSnapshot.Entry], asOf: Date?, req: Request, catalogue: IndicatorCatalogSnapshot) async throws -> [ScreenItem] {
@@ -253,7 +256,7 @@ enum IndicatorViews {
             entries = c.ordered.filter { $0.dto.headline != nil }
             children = c.groups.filter { $0.parent == nil }.map { NamedGroup(code: $0.code, name: $0.name, nameEn: $0.nameEn) }
         }
-        return ScreenDTO(group: group, children: children, asOf: asOf ?? req.now,
+        return ScreenDTO(group: group, children: children, asOf: asOf ?? req.now, total: entries.count,
                          items: try await items(Array(entries.prefix(48)), asOf: asOf, req: req, catalogue: c))
     }
 
@@ -425,6 +428,7 @@ enum IndicatorViews {
         var period: String
         var unit: String
         var unitName: String
+        var unitNameEn: String
         var value: Double
         var status: String
         var state: String
@@ -446,7 +450,7 @@ enum IndicatorViews {
             let cells = try await IndicatorValueModel.query(on: req.db).filter(\.$indicator == r.indicator).filter(\.$unitCode == r.unitCode)
                 .filter(\.$current == true).filter(\.$period ~~ ([r.period] + [p.samePeriodLastYear?.description].compactMap { $0 })).all()
             let prev = cells.first { $0.period == r.period }
-            out.append(ApprovalItem(id: r.id!, indicator: e.dto, period: r.period, unit: r.unitCode, unitName: unitRef(req, r.unitCode).name,
+            out.append(ApprovalItem(id: r.id!, indicator: e.dto, period: r.period, unit: r.unitCode, unitName: unitRef(req, r.unitCode).name, unitNameEn: unitRef(req, r.unitCode).nameEn,
                                     value: r.value, status: r.status, state: r.state, enteredBy: r.enteredBy, enteredAt: r.enteredAt,
                                     submittedAt: r.submittedAt, previous: prev.map { .init(value: $0.value, vintage: $0.vintage) },
                                     samePeriodLastYear: cells.first { $0.period != r.period }?.value, flags: IndicatorValueService.decodeFlags(r.flags)))

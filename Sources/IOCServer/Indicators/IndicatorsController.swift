@@ -29,6 +29,10 @@ enum IndicatorsController {
         g.on(.GET, access: readers, summary: "The indicator catalogue: groups and indicators", response: .any, use: catalogue)
         g.on(.POST, access: .admin, summary: "Add or redefine catalogue entries (one, an array, or a pack {groups, indicators}); all or nothing",
              body: .any, response: .any, maxBodySize: "4mb", use: define)
+        g.on(.GET, "catalogue.xlsx", access: readers, summary: "The catalogue as an XLSX workbook (indicators and groups)",
+             response: .binary, responseContentType: IndicatorViews.xlsxType, use: exportCatalogue)
+        g.on(.POST, "catalogue", access: .admin, summary: "Import the catalogue from an XLSX workbook in the export's shape (all or nothing)",
+             body: .binary, bodyContentType: IndicatorViews.xlsxType, response: .any, maxBodySize: "8mb", use: importCatalogue)
         g.on(.POST, "values", access: .rolesOrSource([.admin, .operator, .officer]),
              summary: "Post values (sources and admins: approved on arrival unless the indicator requires approval; staff: drafts); all or nothing",
              body: .array(valueInputSchema), response: .any, status: .created, maxBodySize: "4mb", use: ingest)
@@ -57,7 +61,7 @@ enum IndicatorsController {
         g.on(.PUT, ":code", "plans", ":year", access: approvers, summary: "Set the annual plan (or a budget estimate, or a quarterly target); history kept",
              body: .object(["unit": .string, "value": .number, "kind": .enumeration(["plan", "estimateCentral", "estimateCouncil", "quarter"]),
                             "quarter": .integer, "document": .string], required: ["value"]), response: .any, use: setPlan)
-        g.on(.GET, "screen", access: readers, summary: "A group's screen (headline indicators without a group): latest values against plan",
+        g.on(.GET, "screen", access: WallController.readers, summary: "A group's screen (headline indicators without a group): latest values against plan",
              query: [.init("group", "Group code", .string), .init("asOf", "As known at this instant", .dateTime)], response: .any, use: IndicatorViews.screen)
         g.on(.GET, "report", access: readers, summary: "The monthly KT-XH report table",
              query: [.init("month", "yyyy-MM (default: last month)", .string), .init("group", "Group code", .string)], response: .any, use: IndicatorViews.report)
@@ -104,8 +108,26 @@ enum IndicatorsController {
         }
     }
 
+    @Sendable static func exportCatalogue(_ req: Request) async throws -> Response {
+        let data = try IndicatorCatalogSheet.export(try await req.indicatorCatalog())
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: IndicatorViews.xlsxType)
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"danh-muc-chi-tieu.xlsx\"")
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    @Sendable static func importCatalogue(_ req: Request) async throws -> Response {
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
+            throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu tệp tải lên.", en: "The file is missing.")
+        }
+        return try await define(req, try IndicatorCatalogSheet.read(Data(buffer.readableBytesView)))
+    }
+
     @Sendable static func define(_ req: Request) async throws -> Response {
-        let batch = try jsonBody(req, as: IndicatorCatalogService.Batch.self)
+        try await define(req, try jsonBody(req, as: IndicatorCatalogService.Batch.self))
+    }
+
+    static func define(_ req: Request, _ batch: IndicatorCatalogService.Batch) async throws -> Response {
         guard !batch.indicators.isEmpty || !batch.groups.isEmpty, batch.indicators.count <= IndicatorCatalogService.maxBatch else {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(IndicatorCatalogService.maxBatch) chỉ tiêu.", en: "Send 1 to \(IndicatorCatalogService.maxBatch) indicators per request.")
         }

@@ -36,7 +36,8 @@ struct IndicatorsModule: ServiceModule {
     }
 
     var liveTopics: [LiveTopicRule] {
-        [LiveTopicRule("indicators", prefix: IndicatorsController.topic, access: IndicatorsController.readers)]
+        // The wall's screens read the group screens and follow approvals (display keys included, as for the wall).
+        [LiveTopicRule("indicators", prefix: IndicatorsController.topic, access: WallController.readers)]
     }
 
     var liveObservers: [LiveObserver] {
