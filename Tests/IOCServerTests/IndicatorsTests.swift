@@ -133,6 +133,18 @@ struct IndicatorsTests {
             #expect(Self.row(then, "2026-03")?["value"] as? Double == 4500 && Self.row(then, "2026-03")?["status"] as? String == "estimate")
             // Both vintages are kept.
             #expect(try await IndicatorValueModel.query(on: app.db).filter(\.$indicator == "REV").count() == 2)
+            // A mid-year plan change keeps its history; budget estimates sit beside the plan.
+            #expect(try await s.admin.send(.PUT, "/api/v1/indicators/REV/plans/2026", json: ["value": 18000, "document": "NQ 54/NQ-HĐND"]).status == .ok)
+            #expect(try await s.op.send(.PUT, "/api/v1/indicators/REV/plans/2026", json: ["value": 19000, "document": "NQ 80/NQ-HĐND"]).status == .ok)
+            #expect(try await s.op.send(.PUT, "/api/v1/indicators/REV/plans/2026", json: ["value": 16310, "kind": "estimateCouncil"]).status == .ok)
+            #expect(try await s.op.send(.PUT, "/api/v1/indicators/REV/plans/2026", json: ["value": 1, "kind": "quarter", "quarter": 5]).status == .unprocessableEntity)
+            #expect(try await s.leader.send(.PUT, "/api/v1/indicators/REV/plans/2026", json: ["value": 1]).status == .forbidden)
+            let withPlan = try await s.leader.send(.GET, "/api/v1/indicators/REV/values?from=2026-03&to=2026-03")
+            #expect((withPlan.json["plans"] as? [String: Any])?["2026"] as? Double == 19000)
+            let targets = try #require((withPlan.json["targets"] as? [String: Any])?["2026"] as? [[String: Any]])
+            #expect(targets.contains { $0["kind"] as? String == "plan" && $0["history"] as? Int == 1 && $0["document"] as? String == "NQ 80/NQ-HĐND" })
+            #expect(targets.contains { $0["kind"] as? String == "estimateCouncil" && $0["value"] as? Double == 16310 })
+            #expect(Self.row(withPlan, "2026-03")?["planPct"] as? Double == 24.63)   // 4680 / 19000
             // A revision beyond 10 % is flagged.
             let big = try await Self.post(s.admin, [["indicator": "REV", "period": "2026-03", "unit": "66", "value": 5400, "status": "official"]])
             let bigFlags = ((big.json["items"] as? [[String: Any]])?.first?["flags"] as? [[String: Any]]) ?? []

@@ -108,8 +108,13 @@ enum IndicatorViews {
         var unit: UnitRef
         var asOf: Date?
         var plans: [String: Double]
+        /// Every target in force per year: the plan, the budget estimates (dự toán TW giao / HĐND giao), quarterly
+        /// targets, with the document that set each.
+        var targets: [String: [TargetDTO]]
         var values: [ComparisonDTO]
     }
+
+    struct TargetDTO: Content { var kind: String; var quarter: Int?; var value: Double; var document: String; var setAt: Date; var history: Int }
 
     static func entry(_ req: Request, _ c: IndicatorCatalogSnapshot) throws -> IndicatorCatalogSnapshot.Entry {
         let code = req.parameters.get("code") ?? ""
@@ -152,8 +157,15 @@ enum IndicatorViews {
         let load = IndicatorPeriod(kind: e.kind, year: from.year - 1, index: 1)
         let series = try await IndicatorValueService.series(e, unit: unit, from: load, to: to, asOf: asOf, catalogue: c, on: req.db)
         let plans = try await IndicatorValueService.plans(e.dto.code, unit: unit, on: req.db)
+        let allTargets = try await IndicatorPlanModel.query(on: req.db).filter(\.$indicator == e.dto.code).filter(\.$unitCode == unit).all()
+        var targets: [String: [TargetDTO]] = [:]
+        for t in allTargets where t.current {
+            let superseded = allTargets.filter { !$0.current && $0.year == t.year && $0.kind == t.kind && $0.quarter == t.quarter }.count
+            targets["\(t.year)", default: []].append(TargetDTO(kind: t.kind, quarter: t.quarter == 0 ? nil : t.quarter, value: t.value,
+                                                               document: t.document, setAt: t.createdAt, history: superseded))
+        }
         let rows = IndicatorComparison.rows(for: IndicatorPeriod.range(from: from, to: to), shape: e.shape, values: series.mapValues(\.value), plans: plans)
-        return ValuesDTO(indicator: e.dto, unit: unitRef(req, unit), asOf: asOf, plans: Dictionary(uniqueKeysWithValues: plans.map { ("\($0.key)", $0.value) }),
+        return ValuesDTO(indicator: e.dto, unit: unitRef(req, unit), asOf: asOf, plans: Dictionary(uniqueKeysWithValues: plans.map { ("\($0.key)", $0.value) }), targets: targets,
                          values: rows.map { ComparisonDTO($0, series[$0.period]!) })
     }
 
