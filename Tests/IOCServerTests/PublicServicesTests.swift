@@ -90,6 +90,24 @@ struct PublicServicesTests {
         }
     }
 
+    /// A database assessed with the calendar that lacked the 2026 New-Year swap is corrected on upgrade: received Wed
+    /// 31/12/2025 10:00 with 3 working days is due Wed 7/1 17:00 (1/1 holiday, 2/1 swapped off), not Tue 6/1.
+    @Test func upgradeReassessesDossiersForTheNewYearSwap2026() async throws {
+        try await withApp { app in
+            let (source, _) = try await Self.setUp(app)
+            try await source.send(.POST, "/api/v1/public-services/dossiers", json: [Self.dossier("HS-NY", received: "2025-12-31T10:00:00")])
+            let stored = try #require(try await DossierModel.find("HS-NY", on: app.db))
+            #expect(stored.dueAt.map(ISO8601.format) == "2026-01-07T10:00:00.000Z")
+            // As the previous release stored it.
+            stored.dueAt = ISO8601.parse("2026-01-06T10:00:00Z")
+            stored.dueDate = 20260106
+            try await stored.save(on: app.db)
+            try await ReassessDossiersForNewYearSwap2026(app: app).prepare(on: app.db)
+            let fixed = try #require(try await DossierModel.find("HS-NY", on: app.db))
+            #expect(fixed.dueAt.map(ISO8601.format) == "2026-01-07T10:00:00.000Z" && fixed.dueDate == 20260107)
+        }
+    }
+
     @Test func dossierShowsItsLegalDueMomentAndTimeliness() async throws {
         try await withApp { app in
             let (source, _) = try await Self.setUp(app)

@@ -1,15 +1,23 @@
 """Socio-economic indicators (KT-XH) end to end, in real headless Chromium: an officer of the agency that owns an
 indicator opens the entry form, types a value the Vietnamese way (comma for decimals), saves it as a draft and submits it; the operator
 approves it in the approval queue; a wall screen of kind `indicators` showing that indicator's group (signed-in kiosk,
-assigned through the walls API) shows the new value live, without reloading. Screenshots at 1920×1080: the overview,
-the indicator's detail, the monthly report, the entry form, the approval queue and the wall screen (`ind-*.png`).
+assigned through the walls API) shows the new value live, without reloading. The officer also downloads the agency's
+XLSX template (through the page's link) and uploads it filled: first with a value that is not a number (the row is
+named above the form, nothing stored), then a good one (the row becomes a draft in the form). Screenshots at
+1920×1080: the overview, the indicator's detail, the monthly report, the entry form, the upload's error and draft, the
+approval queue and the wall screen (`ind-*.png`).
 A display-key kiosk's access to the group screen is checked through the API as well."""
 
+import base64
+import io
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
+import xml.etree.ElementTree as ET
+import zipfile
 
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
@@ -23,6 +31,9 @@ OPERATOR = ("dieuhanh", "IOC-dieuhanh-2026")
 LEADER = ("lanhdao", "IOC-lanhdao-2026")
 WALL, SCREEN = "phong-dieu-hanh", 7
 SCREEN_SIZE = {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False}  # the screenshots' viewport
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHEET = "xl/worksheets/sheet1.xml"  # the template's entry sheet
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 def expect(condition, message):
@@ -61,6 +72,46 @@ def pick_due(items, latest_by_code):
     # Prefer a finished (late) period and a monthly indicator; then the latest period.
     rows.sort(key=lambda i: (bool(i.get("late")), i["indicator"].get("period") == "month", i["period"]), reverse=True)
     return rows[0]
+
+
+def template_rows(book):
+    """The entry sheet of a template as {row number: {column letter: text}} (shared and inline strings, numbers)."""
+    with zipfile.ZipFile(io.BytesIO(book)) as z:
+        shared = []
+        if "xl/sharedStrings.xml" in z.namelist():
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).iter(f"{MAIN_NS}si"):
+                shared.append("".join(t.text or "" for t in si.iter(f"{MAIN_NS}t")))
+        rows = {}
+        for row in ET.fromstring(z.read(SHEET)).iter(f"{MAIN_NS}row"):
+            cells = {}
+            for c in row.iter(f"{MAIN_NS}c"):
+                column = re.match(r"[A-Z]+", c.get("r")).group(0)
+                v = c.find(f"{MAIN_NS}v")
+                if c.get("t") == "s" and v is not None:
+                    cells[column] = shared[int(v.text)]
+                elif c.get("t") == "inlineStr":
+                    cells[column] = "".join(t.text or "" for t in c.iter(f"{MAIN_NS}t"))
+                elif v is not None:
+                    cells[column] = v.text or ""
+            rows[int(row.get("r"))] = cells
+        return rows
+
+
+def filled_template(book, row, cell_xml):
+    """The template with every Value (column F) cleared but row `row`'s, which becomes `cell_xml` (placed after E)."""
+    with zipfile.ZipFile(io.BytesIO(book)) as z:
+        parts = [(info, z.read(info.filename)) for info in z.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            if info.filename == SHEET:
+                xml = re.sub(r'<c r="F\d+"[^>]*?(?:/>|>.*?</c>)', "", data.decode("utf-8"), flags=re.S)
+                e_cell = re.compile(rf'<c r="E{row}"[^>]*?(?:/>|>.*?</c>)', re.S)
+                expect(e_cell.search(xml), f"no cell E{row} in the template")
+                xml = e_cell.sub(lambda m: m.group(0) + cell_xml.replace("{ref}", f"F{row}"), xml, count=1)
+                data = xml.encode("utf-8")
+            z.writestr(info, data)
+    return out.getvalue()
 
 
 def run(e2e):
@@ -208,6 +259,70 @@ def run(e2e):
         state["id"] = entry["id"]
         return f"{code} {period} = {entry['value']} submitted ({message!r})"
 
+    # ---- the officer: the XLSX template, filled and uploaded ----
+
+    def officer_uploads_template():
+        e2e.context = "ind-officer"
+        staff.get(e2e.base + "/#/indicators/entry")
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#ind-entry-form tr[data-row]"), "the entry form has no rows")
+        link = staff.find_element(By.ID, "ind-template")
+        href = link.get_attribute("href")
+        expect(href == e2e.base + "/api/v1/indicators/template.xlsx", f"template link {href}")  # an officer: its own agency
+        # The link downloads through api.js; it must come back without an error.
+        click(staff, "#ind-template")
+        wait(staff, lambda d: d.find_element(By.ID, "ind-template").get_attribute("aria-disabled") == "false", "the template download does not finish")
+        expect(not text(staff, "#ind-upload-errors"), f"downloading the template: {text(staff, '#ind-upload-errors')}")
+        got = staff.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            fetch(arguments[0], { credentials: "same-origin" }).then(async (r) => {
+              const bytes = new Uint8Array(await r.arrayBuffer());
+              let s = "";
+              for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+              done({ status: r.status, type: r.headers.get("Content-Type"), b64: btoa(s) });
+            }).catch((e) => done({ error: String(e) }));""", href)
+        expect(not got.get("error") and got["status"] == 200, f"GET template.xlsx: {got.get('error') or got['status']}")
+        expect((got["type"] or "").startswith(XLSX_TYPE), f"template Content-Type {got['type']!r}")
+        book = base64.b64decode(got["b64"])
+        rows = template_rows(book)
+        expect(rows.get(1, {}).get("A", "").startswith("Mã chỉ tiêu"), f"template header {rows.get(1)}")
+        # A row with nothing entered yet, not the one entered through the form.
+        target = next((n for n, c in sorted(rows.items()) if n > 1 and not c.get("F") and c.get("A") and c.get("A") != state["code"]
+                       and staff.find_elements(By.CSS_SELECTOR, f"#ind-entry-form tr[data-indicator='{c['A']}'][data-period='{c.get('D')}'][data-state='new']")), None)
+        expect(target, f"no empty row in the template to fill ({len(rows) - 1} rows)")
+        code, period = rows[target]["A"], rows[target]["D"]
+        row = f"#ind-entry-form tr[data-indicator='{code}'][data-period='{period}']"
+        try:
+            last = float(rows[target].get("I") or "nan")
+        except ValueError:
+            last = float("nan")
+        value = plausible({"last": {"value": last}} if last == last else {})
+
+        e2e.expected_console.append(("/api/v1/indicators/imports", "422"))
+        bad = os.path.join(e2e.tmp, "ind-template-bad.xlsx")
+        with open(bad, "wb") as f:
+            f.write(filled_template(book, target, '<c r="{ref}" t="inlineStr"><is><t>khoảng 12 tỷ</t></is></c>'))
+        staff.find_element(By.ID, "ind-upload").send_keys(bad)
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#ind-upload-errors li"), "no row error after uploading a bad workbook")
+        errors = [e.text for e in staff.find_elements(By.CSS_SELECTOR, "#ind-upload-errors li")]
+        expect(len(errors) == 1 and errors[0].startswith(f"Dòng {target}"), f"row errors {errors}, want one for row {target}")
+        expect(staff.find_elements(By.CSS_SELECTOR, f"{row}[data-state='new']"), "the bad upload changed the row")
+        staff.execute_script("document.getElementById('ind-import').scrollIntoView({block: 'start'})")
+        shot(staff, "ind-6-upload-errors.png")
+
+        good = os.path.join(e2e.tmp, "ind-template-good.xlsx")
+        with open(good, "wb") as f:
+            f.write(filled_template(book, target, f'<c r="{{ref}}"><v>{value}</v></c>'))
+        staff.find_element(By.ID, "ind-upload").send_keys(good)
+        wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='draft']"), f"{code} {period} is not a draft after the upload")
+        expect(not staff.find_elements(By.CSS_SELECTOR, "#ind-upload-errors li"), "the row errors stay after a good upload")
+        shown = staff.find_element(By.CSS_SELECTOR, f"{row} input.ind-input").get_attribute("value")
+        typed = f"{value:.1f}".replace(".", ",")
+        expect(shown == typed, f"the form shows {shown!r} for the uploaded {value}")
+        message = text(staff, "#ind-entry-message") or ""
+        staff.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", row)
+        shot(staff, "ind-6-upload-draft.png")
+        return f"row {target} refused ({errors[0][:60]!r}…); {code} {period} = {typed} a draft ({message[:60]!r})"
+
     # ---- the operator: approval queue ----
 
     def operator_approves():
@@ -293,6 +408,8 @@ def run(e2e):
         kiosk_ok = r.check("ind wall kiosk shows the indicators screen of the group", kiosk_shows_the_group)
         r.check("ind a display-key kiosk may read the group screen", display_key_reads_the_screen)
         ok = r.check("ind officer fills, saves and submits a value in the entry form", officer_enters_and_submits)
+        if ok:
+            r.check("ind officer downloads the XLSX template, uploads a bad row then a good one", officer_uploads_template)
         ok = ok and r.check("ind operator approves it in the queue", operator_approves)
         if ok and kiosk_ok:
             r.check("ind the wall screen shows the approved value live", wall_shows_it_live)

@@ -119,8 +119,11 @@ extension PublicHolidays {
 
         // 2026 — Thông báo 9441/TB-BNV (following Công văn 9859/VPCP-KGVX of 13/10/2025): Tết
         // Monday 16/2 (29 Tết) to Friday 20/2 (mùng 4); Giỗ Tổ Sunday 26/4 → Monday 27/4;
-        // Quốc khánh 1/9–2/9 with Monday 31/8 swapped for Saturday 22/8 (29/8–2/9 off).
+        // Quốc khánh 1/9–2/9 with Monday 31/8 swapped for Saturday 22/8 (29/8–2/9 off). New Year: Friday 2/1
+        // swapped for Saturday 10/1 (Công văn 12729/VPCP-KGVX of 25/12/2025; 1/1–4/1 off).
         entry(2026, 1, 1, .holiday, .newYear),
+        entry(2026, 1, 2, .swappedDayOff, .newYear),
+        entry(2026, 1, 10, .makeUpWorkingDay, .newYear),
         entry(2026, 2, 16, .holiday, .lunarNewYear),
         entry(2026, 2, 17, .holiday, .lunarNewYear),
         entry(2026, 2, 18, .holiday, .lunarNewYear),

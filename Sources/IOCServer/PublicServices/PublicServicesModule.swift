@@ -9,7 +9,9 @@ import Vapor
 struct PublicServicesModule: ServiceModule {
     var id: String { "publicservices" }
 
-    func migrations(_ app: Application) -> [any Migration] { [CreateDossiers(), AddDossierIngestedIndex()] }
+    func migrations(_ app: Application) -> [any Migration] {
+        [CreateDossiers(), AddDossierIngestedIndex(), ReassessDossiersForNewYearSwap2026(app: app)]
+    }
 
     func routes(_ v1: APIBuilder, app: Application) throws {
         PublicServicesController.register(v1)

@@ -8,12 +8,12 @@ private func date(_ text: String) -> CivilDate { CivilDate(iso8601: text)! }
 struct PublicHolidaysTests {
     let table = PublicHolidays.vietnamCivilService
 
-    @Test("The 2026 civil-service calendar is exactly the announced one (TB 9441/TB-BNV)")
+    @Test("The 2026 civil-service calendar is exactly the announced one (TB 9441/TB-BNV; CV 12729/VPCP-KGVX)")
     func calendar2026() {
         let entries = table.days(inYear: 2026).map { "\($0.date) \($0.kind.rawValue)" }
         #expect(
             entries == [
-                "2026-01-01 holiday",
+                "2026-01-01 holiday", "2026-01-02 swappedDayOff", "2026-01-10 makeUpWorkingDay",
                 "2026-02-16 holiday", "2026-02-17 holiday", "2026-02-18 holiday", "2026-02-19 holiday",
                 "2026-02-20 holiday",
                 "2026-04-26 holiday", "2026-04-27 compensatoryDayOff",
@@ -46,8 +46,8 @@ struct PublicHolidaysTests {
     func swaps() {
         let swapped = table.tableDays.filter { $0.kind == .swappedDayOff }.map(\.date)
         let madeUp = table.tableDays.filter { $0.kind == .makeUpWorkingDay }.map(\.date)
-        #expect(swapped == [date("2024-04-29"), date("2025-05-02"), date("2026-08-31")])
-        #expect(madeUp == [date("2024-05-04"), date("2025-04-26"), date("2026-08-22")])
+        #expect(swapped == [date("2024-04-29"), date("2025-05-02"), date("2026-01-02"), date("2026-08-31")])
+        #expect(madeUp == [date("2024-05-04"), date("2025-04-26"), date("2026-01-10"), date("2026-08-22")])
         #expect(swapped.allSatisfy { !$0.isWeekend })
         #expect(madeUp.allSatisfy { $0.isWeekend })
     }

@@ -20,7 +20,7 @@ struct WorkingCalendarTests {
 
     static let days2026: [(String, Bool)] = [
         // Holidays and days off.
-        ("2026-01-01", false), ("2026-02-16", false), ("2026-02-17", false), ("2026-02-18", false),
+        ("2026-01-01", false), ("2026-01-02", false), ("2026-02-16", false), ("2026-02-17", false), ("2026-02-18", false),
         ("2026-02-19", false), ("2026-02-20", false), ("2026-04-26", false), ("2026-04-27", false),
         ("2026-04-30", false), ("2026-05-01", false), ("2026-08-31", false), ("2026-09-01", false),
         ("2026-09-02", false),
@@ -28,10 +28,10 @@ struct WorkingCalendarTests {
         ("2026-02-14", false), ("2026-02-15", false), ("2026-02-21", false), ("2026-02-22", false),
         ("2026-04-25", false), ("2026-05-02", false), ("2026-05-03", false), ("2026-08-29", false),
         ("2026-08-30", false),
-        // The make-up Saturday.
-        ("2026-08-22", true),
+        // The make-up Saturdays.
+        ("2026-01-10", true), ("2026-08-22", true),
         // Ordinary working days next to the holidays.
-        ("2026-01-02", true), ("2026-02-13", true), ("2026-02-23", true), ("2026-04-24", true),
+        ("2025-12-31", true), ("2026-01-05", true), ("2026-02-13", true), ("2026-02-23", true), ("2026-04-24", true),
         ("2026-04-28", true), ("2026-04-29", true), ("2026-05-04", true), ("2026-08-28", true),
         ("2026-09-03", true),
     ]
@@ -41,9 +41,19 @@ struct WorkingCalendarTests {
         #expect(calendar.isWorkingDay(date(day)) == isWorking)
     }
 
-    @Test("2026 has 250 working days (261 weekdays, 12 weekdays off, 1 make-up Saturday)")
+    @Test("2026 has 250 working days (261 weekdays, 13 weekdays off, 2 make-up Saturdays)")
     func count2026() {
         #expect(calendar.workingDays(from: date("2026-01-01"), to: date("2027-01-01")) == 250)
+    }
+
+    @Test("The 2026 New-Year swap moves deadlines: received Wed 31/12/2025 10:00 with 3 working days → due Wed 7/1 17:00")
+    func newYearSwap2026() {
+        let rules = TimelinessRules()
+        let received = vn("2025-12-31 10:00")
+        // 31/12 counts from receipt; 1/1 holiday, 2/1 swapped off, 3–4/1 weekend: 5/1, 6/1, 7/1.
+        #expect(rules.due(for: .workingDays(3), from: rules.effectiveReceipt(of: received)) == vn("2026-01-07 17:00"))
+        // Saturday 10/1 is worked: received Friday 9/1 10:00 with 1 working day → due Saturday 10/1 17:00.
+        #expect(rules.due(for: .workingDays(1), from: rules.effectiveReceipt(of: vn("2026-01-09 10:00"))) == vn("2026-01-10 17:00"))
     }
 
     @Test("Local dates and instants use Vietnam time")
