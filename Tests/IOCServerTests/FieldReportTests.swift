@@ -268,7 +268,15 @@ struct FieldReportTests {
             let queue = try await officer.send(.GET, "/api/v1/cases?queue=reopened")
             #expect((queue.json["items"] as? [[String: Any]])?.first?["code"] as? String == code)
             let timeline = try await op.send(.GET, "/api/v1/cases/\(code)").json["timeline"] as? [[String: Any]] ?? []
-            #expect(timeline.map { $0["type"] as? String ?? "" } == ["created", "verified", "assigned", "started", "attachment", "resolved", "rated", "reopened"])
+            #expect(timeline.map { $0["type"] as? String ?? "" } == ["created", "verified", "assigned", "started", "attachment", "resolved", "rated", "reopened", "note"])
+            // Staff read the citizen's reason in a private note; the tracking page and Open311 never show it.
+            #expect(timeline.last?["note"] as? String == "Ổ gà lại xuất hiện sau mưa." && timeline.last?["public"] as? Bool == false)
+            let tracking = try await TestClient(app).send(.GET, "/api/v1/field-reports/\(code)")
+            #expect(tracking.status == .ok && !tracking.text.contains("Ổ gà lại xuất hiện"), "\(tracking.text)")
+            let open311 = try await TestClient(app).send(.GET, "/open311/v2/requests/\(code).json")
+            #expect(open311.status == .ok && !open311.text.contains("Ổ gà lại xuất hiện"))
+            let updates = try await TestClient(app).send(.GET, "/open311/v2/servicerequestupdates.json")
+            #expect(updates.status == .ok && updates.text.contains(code) && !updates.text.contains("Ổ gà lại xuất hiện"), "\(updates.text.prefix(300))")
         }
     }
 

@@ -134,10 +134,14 @@ struct PublicServicesTests {
             #expect((tet.json["timelinessName"] as? [String: String])?["vi"] == "Đúng hạn")
             #expect(try await admin.send(.GET, "/api/v1/public-services/dossiers/NOPE").status == .notFound)
             #expect(try await admin.send(.GET, "/api/v1/public-services/dossiers/HS-1?asOf=yesterday").status == .unprocessableEntity)
-            // An officer of another agency may not read it.
+            // An officer of another agency may not read it, and cannot even tell it exists: the same 404 as an unknown
+            // code (only the code in the message differs).
             let officer = TestClient(app)
             try await officer.login("canbo.yt")
-            #expect(try await officer.send(.GET, "/api/v1/public-services/dossiers/HS-1").status == .forbidden)
+            let foreign = try await officer.send(.GET, "/api/v1/public-services/dossiers/HS-1")
+            let unknown = try await officer.send(.GET, "/api/v1/public-services/dossiers/HS-2")
+            #expect(foreign.status == .notFound && unknown.status == .notFound)
+            #expect(foreign.problemCode == unknown.problemCode && foreign.text.replacingOccurrences(of: "HS-1", with: "HS-2").count == unknown.text.count)
             // An IOC operator attached to an agency still reads the whole province; the history carries status names.
             try await makeUser(app, "dieuhanh", role: .operator, agencyCode: "IOC")
             let op = TestClient(app)

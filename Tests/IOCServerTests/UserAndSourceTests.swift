@@ -12,7 +12,8 @@ struct UserAndSourceTests {
             try await makeUser(app, "admin", role: .admin)
             let c = TestClient(app)
             try await c.login("admin")
-            let r = try await c.send(.POST, "/api/v1/users", json: ["username": "CanBo.SoXD", "displayName": "Lê Hoàng Nam", "password": "mat-khau-dai-1", "role": "officer"])
+            let r = try await c.send(.POST, "/api/v1/users", json: ["username": "CanBo.SoXD", "displayName": "Lê Hoàng Nam", "password": "mat-khau-dai-1", "role": "officer",
+                                                                     "unitScope": "24133"])
             #expect(r.status == .created)
             #expect(r.json["username"] as? String == "canbo.soxd")
             #expect(!r.text.contains("password"))

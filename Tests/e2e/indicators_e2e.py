@@ -244,7 +244,8 @@ def run(e2e):
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='draft']"), "the row did not become a draft after saving")
         errors = text(staff, f"{row} .ind-row-error")
         expect(not errors, f"row error after saving: {errors}")
-        typed_back = staff.find_element(By.CSS_SELECTOR, field).get_attribute("value")
+        # Read in one script: the list reloads after saving and replaces the row (a found element could go stale).
+        typed_back = staff.execute_script("const i = document.querySelector(arguments[0]); return i ? i.value : null", field)
         expect(typed_back == state['typed'], f"the input shows {typed_back!r} after saving")
         click(staff, "#ind-submit")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='submitted']"), "the row did not become submitted")
@@ -314,10 +315,11 @@ def run(e2e):
             f.write(filled_template(book, target, f'<c r="{{ref}}"><v>{value}</v></c>'))
         staff.find_element(By.ID, "ind-upload").send_keys(good)
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f"{row}[data-state='draft']"), f"{code} {period} is not a draft after the upload")
-        expect(not staff.find_elements(By.CSS_SELECTOR, "#ind-upload-errors li"), "the row errors stay after a good upload")
-        shown = staff.find_element(By.CSS_SELECTOR, f"{row} input.ind-input").get_attribute("value")
+        # A draft row shows its value at once (never an empty input while the list reloads).
+        shown = staff.execute_script("const i = document.querySelector(arguments[0]); return i ? i.value : null", f"{row} input.ind-input")
         typed = f"{value:.1f}".replace(".", ",")
         expect(shown == typed, f"the form shows {shown!r} for the uploaded {value}")
+        expect(not staff.find_elements(By.CSS_SELECTOR, "#ind-upload-errors li"), "the row errors stay after a good upload")
         message = text(staff, "#ind-entry-message") or ""
         staff.execute_script("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", row)
         shot(staff, "ind-6-upload-draft.png")

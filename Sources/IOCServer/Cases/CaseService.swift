@@ -175,6 +175,7 @@ enum CaseService {
             event.note = note ?? reason
             event.isPublic = true
             var live: [String] = []
+            var privateNotes: [CaseEventModel] = []
             switch action {
             case .verify:
                 event.type = "verified"
@@ -201,6 +202,11 @@ enum CaseService {
                 event.type = "note"
                 event.fromStatus = nil
                 event.toStatus = nil
+                // A leader's note is a direction to staff: never published (leaders change no public data).
+                if input.public == true, actor.user?.role == .leader {
+                    throw IOCError(.forbidden, code: "forbidden", vi: "Lãnh đạo chỉ ghi ý kiến chỉ đạo nội bộ, không đăng công khai.",
+                                   en: "A leader's note is an internal direction; it cannot be published.")
+                }
                 event.isPublic = input.public ?? false
             case .requestExtension:
                 guard let until, until > c.dueAt, until <= c.dueAt.addingTimeInterval(60 * 86_400), until > now else {
@@ -270,6 +276,15 @@ enum CaseService {
                 c.closedAt = now
             case .reopen:
                 event.type = "reopened"
+                // The citizen's own words stay with staff (a private note); the public timeline says only that it
+                // was reopened.
+                event.note = nil
+                if let words = note ?? reason, !words.isEmpty {
+                    let said = newEvent(c, type: "note", actor: actor.name, at: now)
+                    said.note = words
+                    said.isPublic = false
+                    privateNotes.append(said)
+                }
                 c.reopenCount += 1
                 c.resolvedAt = nil
                 c.closedAt = nil
@@ -287,6 +302,7 @@ enum CaseService {
             c.updatedAt = now
             try await c.save(on: tx)
             try await event.create(on: tx)
+            for n in privateNotes { try await n.create(on: tx) }
             published.set(live)
             let details = "status \(from.rawValue)→\(next.rawValue)" + (targetAgency.map { " agency=\($0.code)" } ?? "")
             var record = AuditRecord(actor: actor.name, action: "case.\(action.rawValue)", targetType: "case", targetID: c.code,

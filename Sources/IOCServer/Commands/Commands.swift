@@ -98,6 +98,7 @@ struct UserCreateCommand: AsyncCommand {
             agencyID = a.id
         }
         if let u = signature.unit, app.reference.units[u] == nil { throw CommandFailure("unknown unit \(u)") }
+        if role == .officer, agencyID == nil, signature.unit == nil { throw CommandFailure("an officer needs --agency CODE or --unit CODE") }
         let hash = try await app.password.async(on: app.threadPool, hopTo: app.eventLoopGroup.next()).hash(password).get()
         let user = UserModel(username: username, displayName: signature.name ?? username, passwordHash: hash, role: role,
                              agencyID: agencyID, unitScope: signature.unit)

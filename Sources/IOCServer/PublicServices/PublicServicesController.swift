@@ -134,9 +134,11 @@ enum PublicServicesController {
     @Sendable static func dossier(_ req: Request) async throws -> DossierView {
         let code = try Validate.required(req.parameters.get("code"), field: "code", max: 100)
         let asOf = try instantQuery(req, "asOf") ?? req.now
-        guard let m = try await DossierModel.find(code, on: req.db) else { throw IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)") }
+        // Another agency's dossier answers exactly like an unknown one (no existence oracle).
+        let notFound = IOCError.notFound("Dossier \(code)", vi: "hồ sơ \(code)")
+        guard let m = try await DossierModel.find(code, on: req.db) else { throw notFound }
+        if let visible = try await req.visibleAgencyCodes(), !visible.contains(m.agencyCode) { throw notFound }
         let agency = try await AgencyModel.query(on: req.db).filter(\.$code == m.agencyCode).first()
-        if let visible = try await req.visibleAgencyCodes(), !visible.contains(m.agencyCode) { throw IOCError.forbidden }
         let facts = m.facts()
         let limit = facts.limit
         let history = facts.history.map {

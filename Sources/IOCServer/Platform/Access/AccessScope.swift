@@ -21,7 +21,8 @@ extension Request {
     private func computeVisibleAgencyCodes() async throws -> [String]? {
         var user = try requireUser()
         if user.role != .officer { user.agencyID = nil }
-        if user.scope == .all { return nil }
+        // An officer attached to no agency and no unit sees nothing: the rule fails closed.
+        if user.scope == .all { return user.role == .officer ? [] : nil }
         // Two queries, then the scope rule in memory (asking per agency cost hundreds of queries per request).
         let agencies = try await AgencyModel.query(on: db).with(\.$jurisdiction).all()
         let parent = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id!, $0.$parent.id) })

@@ -102,6 +102,15 @@ enum UserController {
         }
         if let active = input.active { user.active = active }
         if let p = input.password { user.passwordHash = try await req.password.async.hash(try validatePassword(p)) }
+        try requireOfficerScope(role: user.role, agencyID: user.$agency.id, unitScope: user.unitScope)
+    }
+
+    /// An officer belongs to an agency or a unit: without one, its scope would be everything.
+    static func requireOfficerScope(role: String, agencyID: UUID?, unitScope: String?) throws {
+        if role == Role.officer.rawValue, agencyID == nil, unitScope == nil {
+            throw IOCError.invalid("agencyID", vi: "Cán bộ phải thuộc một cơ quan hoặc một đơn vị hành chính.",
+                                   en: "An officer must belong to an agency or a unit.")
+        }
     }
 
     @Sendable static func create(_ req: Request) async throws -> UserDTO {

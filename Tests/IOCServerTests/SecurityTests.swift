@@ -1,0 +1,71 @@
+import Fluent
+import Foundation
+import IOCCore
+import Testing
+import Vapor
+@testable import IOCServer
+
+/// Attacks from the security review (issue 11), each expected to be refused. Points not listed here are still open.
+@Suite("Security: scope, citizen text, leaders")
+struct SecurityTests {
+    /// Point 5: an officer with neither agency nor unit fails closed — it cannot be created, and one that exists
+    /// (created before this rule) sees no case, no dossier, no alarm.
+    @Test func anOfficerWithoutScopeCannotBeCreatedAndSeesNothing() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "quantri", role: .admin)
+            let admin = TestClient(app)
+            try await admin.login("quantri")
+            let before = try await stateFingerprint(app)
+            let refused = try await admin.send(.POST, "/api/v1/users", json: ["username": "canbo.x", "password": "correct-horse-battery", "role": "officer"])
+            #expect(refused.status == .unprocessableEntity && refused.problemField == "agencyID")
+            #expect(try await stateFingerprint(app) == before)
+            // Demoting an agency-less operator to officer is refused the same way.
+            let op = try await makeUser(app, "dieuhanh2", role: .operator)
+            #expect(try await admin.send(.PATCH, "/api/v1/users/\(op.id!)", json: ["role": "officer"]).status == .unprocessableEntity)
+
+            // One that slipped in before the rule.
+            try await makeUser(app, "canbo.x", role: .officer)
+            let x = TestClient(app)
+            try await x.login("canbo.x")
+            let code = try #require(try await FR.post(app, FR.report()).json["code"] as? String)
+            let dossier: [String: Any] = ["code": "HS-S1", "procedureCode": "1", "procedureName": "Thủ tục", "agencyCode": "SO-TP", "channel": "online",
+                                          "receivedAt": "2026-11-02T09:00:00+07:00", "status": 4, "limit": ["value": 3, "unit": "workingDays"]]
+            #expect(try await admin.send(.POST, "/api/v1/public-services/dossiers", json: [dossier]).status == .ok)
+            // The admin sees them …
+            #expect(((try await admin.send(.GET, "/api/v1/cases?queue=all")).json["items"] as? [[String: Any]])?.isEmpty == false)
+            // … the unscoped officer sees nothing.
+            let cases = try await x.send(.GET, "/api/v1/cases?queue=all")
+            #expect(cases.status == .ok && (cases.json["items"] as? [[String: Any]])?.isEmpty == true, "\(cases.text.prefix(300))")
+            let one = try await x.send(.GET, "/api/v1/cases/\(code)")
+            #expect(one.status == .forbidden || one.status == .notFound)
+            #expect(try await x.send(.GET, "/api/v1/public-services/dossiers/HS-S1").status == .notFound)
+            let stats = try await x.send(.GET, "/api/v1/public-services/stats?month=2026-11&groupBy=total")
+            #expect(((stats.json["total"] as? [String: Any])?["received"] as? Int) == 0, "\(stats.text.prefix(300))")
+            let event: [String: Any] = ["externalId": "sec-1", "kind": "test", "severity": "critical", "title": "Cháy kho", "titleEn": "Fire"]
+            #expect(try await admin.send(.POST, "/api/v1/events", json: ["events": [event]]).status == .created)
+            #expect((try await admin.send(.GET, "/api/v1/alarms?state=all").json["items"] as? [[String: Any]])?.isEmpty == false)
+            let alarms = try await x.send(.GET, "/api/v1/alarms?state=all")
+            #expect(alarms.status == .ok && (alarms.json["items"] as? [[String: Any]])?.isEmpty == true, "\(alarms.text.prefix(300))")
+        }
+    }
+
+    /// Point 10: a leader's note on a case is never published.
+    @Test func leadersCannotPublishNotes() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "ld.test", role: .leader)
+            let leader = TestClient(app)
+            try await leader.login("ld.test")
+            let code = try #require(try await FR.post(app, FR.report()).json["code"] as? String)
+            let before = try await stateFingerprint(app)
+            let published = try await FR.act(leader, code, ["action": "note", "note": "Công bố: sẽ xử lý trong tuần", "public": true])
+            #expect(published.status == .forbidden && published.isProblem)
+            #expect(try await stateFingerprint(app) == before)
+            // An internal direction is allowed, and stays off the public page.
+            #expect(try await FR.act(leader, code, ["action": "note", "note": "Đề nghị ưu tiên xử lý"]).status == .ok)
+            let page = try await TestClient(app).send(.GET, "/api/v1/field-reports/\(code)")
+            #expect(page.status == .ok && !page.text.contains("Đề nghị ưu tiên"))
+        }
+    }
+}
