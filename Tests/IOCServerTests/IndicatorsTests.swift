@@ -362,4 +362,47 @@ struct IndicatorsTests {
             #expect(garbage.status == .unprocessableEntity && garbage.isProblem)
         }
     }
+
+    @Test func theCatalogueRoundTripsThroughXLSXAndNamesTheSheetRowOfAnError() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let exported = try await s.leader.send(.GET, "/api/v1/indicators/catalogue.xlsx")
+            #expect(exported.status == .ok)
+            let data = Data(buffer: exported.body)
+            let back = try await s.admin.send(.POST, "/api/v1/indicators/catalogue", bytes: data, contentType: IndicatorViews.xlsxType)
+            #expect(back.status == .ok && back.json["unchanged"] as? Int == 5, "\(back.text)")
+            // The third indicator row given an unknown owner: refused, naming sheet and row.
+            var sheet = try XLSXReader.read(data)
+            let col = try #require(sheet[0].firstIndex(of: "ownerAgency"))
+            sheet[3][col] = "NOWHERE"
+            var book = XLSXWriter()
+            book.addSheet(named: "Chỉ tiêu", rows: sheet.map { $0.map { .text($0) } })
+            let before = try await stateFingerprint(app)
+            let bad = try await s.admin.send(.POST, "/api/v1/indicators/catalogue", bytes: try book.data(), contentType: IndicatorViews.xlsxType)
+            #expect(bad.status == .unprocessableEntity)
+            let m = (bad.json["items"] as? [[String: Any]])?.first?["messages"] as? [String: String]
+            #expect(m?["vi"]?.hasPrefix("Trang Chỉ tiêu, dòng 4") == true, "\(bad.text)")
+            #expect(try await stateFingerprint(app) == before)
+            #expect(try await s.officer.send(.POST, "/api/v1/indicators/catalogue", bytes: data, contentType: IndicatorViews.xlsxType).status == .forbidden)
+        }
+    }
+
+    @Test func aValueWaitingForApprovalIsNotEnteredTwiceAndCommasAreDecimals() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            #expect(IndicatorImport.number("27,5") == 27.5 && IndicatorImport.number("1.234,5") == 1234.5 && IndicatorImport.number("27.5") == 27.5)
+            #expect(IndicatorImport.number("1,2,3") == nil && IndicatorImport.number("abc") == nil)
+            let draft = try await Self.post(s.officer, [["indicator": "RETAIL", "period": "2026-03", "unit": "66", "value": 130]])
+            let id = try #require((draft.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await s.officer.send(.POST, "/api/v1/indicators/values/submit", json: ["ids": [id]]).status == .ok)
+            let before = try await stateFingerprint(app)
+            let again = try await Self.post(s.officer, [["indicator": "RETAIL", "period": "2026-03", "unit": "66", "value": 131]])
+            #expect(again.status == .unprocessableEntity && again.text.contains("chờ duyệt"))
+            #expect(try await stateFingerprint(app) == before)
+            // The template does not offer the waiting value again.
+            let template = try XLSXReader.read(Data(buffer: try await s.officer.send(.GET, "/api/v1/indicators/template.xlsx").body))
+            let row = try #require(template.first { $0.first == "RETAIL" && $0.count > 5 && $0[3] == "2026-03" })
+            #expect(row[5].isEmpty)
+        }
+    }
 }

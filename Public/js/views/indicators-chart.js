@@ -38,11 +38,13 @@ function domain(values) {
  * - `secondary`: [{period, value}] on the same periods (e.g. the year to date), optional.
  * - `plan`: a number (one level) or [{period, value}] (a level per period, drawn as steps), optional.
  * - `axes`: draw the value axis and the periods (the detail chart); without it a sparkline that fills its box.
+ * - `width`, `height`: the drawing's units (a narrower width keeps the labels readable on a phone); `maxLabels`: how
+ *   many periods are named under the axis at most.
  * - `formatValue(v)`, `formatPeriod(key)`: the labels; `label`: the chart's accessible name.
  * - `labels`: { value, secondary, plan, revised } names for the legend and the points' tooltips.
  */
 export function trendChart({
-  points = [], secondary = null, plan = null, axes = false, width = 720, height = 260,
+  points = [], secondary = null, plan = null, axes = false, width = 720, height = 260, maxLabels = 8,
   formatValue = String, formatPeriod = String, label = "", labels = {}, className = "",
 } = {}) {
   const main = points.filter((p) => p && finite(p.value));
@@ -85,8 +87,8 @@ export function trendChart({
         svg("line", { x1: left, x2: width - right, y1: yy, y2: yy, class: "ind-chart-gridline" }),
         svg("text", { x: left - 8, y: yy, class: "ind-chart-tick", "text-anchor": "end", "dominant-baseline": "middle" }, formatValue(v)));
     }
-    // Period labels: at most ~8, always the first and the last.
-    const step = Math.max(1, Math.ceil(periods.length / 8));
+    // Period labels: at most ~maxLabels, always the first and the last.
+    const step = Math.max(1, Math.ceil(periods.length / Math.max(2, maxLabels)));
     periods.forEach((period, i) => {
       if (i % step !== 0 && i !== periods.length - 1) return;
       if (i !== periods.length - 1 && periods.length - 1 - i < step) return; // too close to the last one

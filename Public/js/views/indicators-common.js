@@ -1,13 +1,13 @@
 // Socio-economic indicators (Chỉ tiêu KT-XH), staff console: pieces shared by the sub-pages — constants, period keys
 // and their labels, Vietnamese number formats and input parsing, badges for statuses, states, severities and anomaly
 // flags, table builders and the page's own stylesheet. Texts from the `indicators` dictionaries.
-import { errorMessage } from "../api.js";
+import { errorMessage, request } from "../api.js";
 import { h } from "../dom.js";
 import { formatDate, formatNumber, localized, localizedName, t, tOr } from "../i18n.js";
 
 export const BASE = "/api/v1/indicators";
 export const ROUTE = "indicators";
-export const TABS = ["overview", "report", "entry", "approvals", "freshness"];
+export const TABS = ["overview", "report", "entry", "approvals", "freshness", "catalogue"];
 // Who sees which tab (the server decides in the end; a refused request shows its message).
 export const TAB_ROLES = {
   overview: null, // every reader
@@ -15,6 +15,7 @@ export const TAB_ROLES = {
   entry: new Set(["officer", "admin", "operator"]),
   approvals: new Set(["admin", "operator", "leader"]),
   freshness: new Set(["admin", "operator", "leader", "analyst"]),
+  catalogue: null, // every reader exports it; only admins import (indicators-catalogue.js)
 };
 export const STATUSES = ["estimate", "preliminary", "official"];
 export const SEVERITIES = new Set(["good", "warn", "bad"]);
@@ -22,6 +23,8 @@ export const PROVINCE_UNIT = "66";
 export const EMPTY = "—";
 export const MONTHS_SHOWN = 36;
 export const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024; // the server's limit for an XLSX upload
+export const MAX_ERRORS_SHOWN = 50;
 
 /** The province's GSO code (the unit of province-wide values): the settings' province, else 66. */
 export function provinceUnit(settings) {
@@ -69,6 +72,62 @@ export function labelled(id, labelKey, control) {
   };
   relabel();
   return { element, relabel };
+}
+
+// ---- Files: XLSX downloads and uploads ----
+
+const DOWNLOAD_PATH = "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3";
+const UPLOAD_PATH = "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M17 8l-5-5-5 5M12 3v12";
+
+function pathIcon(d) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", d);
+  svg.append(path);
+  return svg;
+}
+
+export const downloadIcon = () => pathIcon(DOWNLOAD_PATH);
+export const uploadIcon = () => pathIcon(UPLOAD_PATH);
+
+/**
+ * Downloads an XLSX answer of the API through api.js (the session cookie, a problem in the page's language when it
+ * fails) and hands it to the browser as a file; rejects with the ApiError.
+ */
+export async function downloadXlsx(path, fallbackName) {
+  const { blob, filename } = await request("GET", path, undefined, { accept: `${XLSX_TYPE}, application/problem+json`, as: "blob" });
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename || fallbackName, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Whether a chosen file looks like an XLSX workbook (by its name or type). */
+export function isXlsxFile(file) {
+  return /\.xlsx$/i.test(file?.name || "") || file?.type === XLSX_TYPE;
+}
+
+/**
+ * An upload refused by the server: its message, then the problem's `items` as a list (each `messages.vi/en` already
+ * names the row, e.g. "Dòng 4: …"); `describe(item)` words an item differently. Null when there is no error.
+ */
+export function problemList(error, { titleKey, describe } = {}) {
+  if (!error) return null;
+  if (error.key) return h("div", { class: "alert alert-error", role: "alert" }, t(error.key, error.params));
+  const items = Array.isArray(error.problem?.items) ? error.problem.items : [];
+  if (!items.length) return h("div", { class: "alert alert-error", role: "alert" }, errorMessage(error));
+  const shown = items.slice(0, MAX_ERRORS_SHOWN);
+  return h("div", { class: "alert alert-error ind-problem", role: "alert" },
+    h("p", { class: "ind-problem-title" }, t(titleKey || "indicators.upload.errorsTitle", { count: formatNumber(items.length) })),
+    h("ul", { class: "ind-problem-list" }, shown.map((item) => h("li", { dataset: { field: item.field || "", index: String(item.index ?? "") } },
+      describe ? describe(item) : localized(item.messages) || item.field || EMPTY))),
+    items.length > shown.length ? h("p", { class: "ind-problem-more" }, t("indicators.upload.moreErrors", { count: formatNumber(shown.length) })) : null);
 }
 
 // ---- Months ----

@@ -130,7 +130,10 @@ export function create(ind, { onClose }) {
     const plan = rows.map((row) => ({ period: row.period, value: planOf(row.period) })).filter((p) => typeof p.value === "number");
     const name = localizedName(indicator) || state.code;
     const unit = unitOf(indicator);
+    // On a phone the chart is drawn narrower (its labels would shrink to nothing) with fewer periods named.
+    const narrow = typeof matchMedia === "function" && matchMedia("(max-width: 600px)").matches;
     const chart = trendChart({
+      width: narrow ? 400 : 720, height: narrow ? 250 : 260, maxLabels: narrow ? 4 : 8,
       points: rows.map((row) => ({
         period: row.period, value: row.value, revised: Boolean(row.revised),
         note: row.revised ? t("indicators.vintage", { vintage: row.vintage ?? "" }) : "",

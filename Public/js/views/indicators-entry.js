@@ -4,14 +4,20 @@
 // rows (POST /indicators/values, all or nothing: a 422 names the rows, shown beside them); "Gửi duyệt" saves what
 // changed, then submits the drafts and returned values (POST /indicators/values/submit). Returned values show with
 // the reason. What is typed is kept across reloads of the list until it is saved.
+// The same rows as a spreadsheet: "Tải mẫu XLSX" downloads the agency's template (GET /indicators/template.xlsx, with
+// ?agency= for the agency an admin or operator picked), and the filled file goes back as the raw body of
+// POST /indicators/imports — entered like the form's rows (drafts for officers), all or nothing: a 422 lists its rows
+// ("Dòng 4: …") above the form; a 201 reloads the form, where the new drafts wait to be submitted.
 // Test hooks: `#ind-entry-form`, `input[data-indicator=CODE][data-period=P]`, `select[data-status-for]`, `#ind-save`,
-// `#ind-submit`, `tr[data-row][data-state]`, `.ind-row-error`, `#ind-entry-message`.
-import { api, errorMessage } from "../api.js";
+// `#ind-submit`, `tr[data-row][data-state]`, `.ind-row-error`, `#ind-entry-message`, `#ind-template` (the template's
+// link), `#ind-upload` (the file input; choosing a file uploads it), `#ind-upload-errors` (the refused rows, `li`).
+import { api, errorMessage, isAbort, upload } from "../api.js";
 import { h } from "../dom.js";
-import { formatDate, localized, localizedName, t } from "../i18n.js";
+import { formatDate, formatNumber, localized, localizedName, t } from "../i18n.js";
 import {
-  BASE, EMPTY, STATUSES, errorBox, flagList, indicatorName, inputText, loadingLine, parseNumber, periodLabel,
-  provinceUnit, setChildren, stateBadge, unitOf, valueText,
+  BASE, EMPTY, MAX_UPLOAD_BYTES, STATUSES, XLSX_TYPE, downloadIcon, downloadXlsx, errorBox, flagList, indicatorName,
+  inputText, isXlsxFile, loadingLine, parseNumber, periodLabel, problemList, provinceUnit, setChildren, stateBadge,
+  unitOf, uploadIcon, valueText,
 } from "./indicators-common.js";
 
 const rowKey = (code, period) => `${code}|${period}`;
@@ -30,6 +36,7 @@ export function create(ind) {
   const agencySelect = h("select", { id: "ind-entry-agency" });
   agencySelect.addEventListener("change", () => {
     state.agency = agencySelect.value;
+    fileState.error = null;
     writeLocation();
     load(false);
   });
@@ -48,7 +55,121 @@ export function create(ind) {
     save();
   });
   const body = h("div", { class: "ps-result", "aria-live": "polite" });
-  ind.panels.get("entry")?.append(agencyField, summary, messageBox, body);
+
+  // ---- The spreadsheet: template and upload ----
+
+  const fileState = { busy: false, error: null, name: "" };
+  const templateLabel = h("span", {});
+  const templateLink = h("a", { class: "btn btn-secondary", id: "ind-template", href: templatePath(), onclick: downloadTemplate },
+    downloadIcon(), templateLabel);
+  const fileInput = h("input", {
+    type: "file", id: "ind-upload", name: "file", class: "visually-hidden ps-file-input", accept: `.xlsx,${XLSX_TYPE}`,
+    "aria-describedby": "ind-import-hint",
+  });
+  fileInput.addEventListener("change", () => {
+    const file = fileInput.files?.[0];
+    if (file) uploadFile(file);
+  });
+  const uploadLabel = h("span", {});
+  const importTitle = h("h2", { class: "ind-import-title" });
+  const importHint = h("p", { class: "ind-import-hint", id: "ind-import-hint" });
+  const importStatus = h("p", { class: "ind-import-status", role: "status" });
+  const uploadErrors = h("div", { id: "ind-upload-errors", class: "ind-upload-errors" });
+  const importBox = h("section", { class: "card ind-import", id: "ind-import", "aria-labelledby": "ind-import-title" },
+    h("div", { class: "ind-import-text" }, importTitle, importHint),
+    h("div", { class: "ind-import-actions" }, templateLink, fileInput,
+      h("label", { for: "ind-upload", class: "btn btn-primary ind-upload-button" }, uploadIcon(), uploadLabel)),
+    importStatus, uploadErrors);
+  importTitle.id = "ind-import-title";
+
+  ind.panels.get("entry")?.append(agencyField, summary, importBox, messageBox, body);
+
+  function templatePath() {
+    return `${BASE}/template.xlsx${choosesAgency && state.agency ? `?agency=${encodeURIComponent(state.agency)}` : ""}`;
+  }
+
+  async function downloadTemplate(event) {
+    event.preventDefault();
+    if (fileState.busy) return;
+    fileState.busy = "template";
+    fileState.error = null;
+    renderImport();
+    try {
+      await downloadXlsx(templatePath(), `mau-nhap-chi-tieu-${state.agency || "tat-ca"}.xlsx`);
+    } catch (error) {
+      fileState.error = error;
+    }
+    fileState.busy = false;
+    if (!ind.removed) renderImport();
+  }
+
+  async function uploadFile(file) {
+    if (fileState.busy) return;
+    fileInput.value = ""; // the same file chosen again (after fixing it) uploads again
+    fileState.name = file.name;
+    fileState.error = null;
+    if (!isXlsxFile(file)) fileState.error = { key: "indicators.upload.wrongType" };
+    else if (file.size > MAX_UPLOAD_BYTES) fileState.error = { key: "indicators.upload.tooLarge", params: { size: "8 MB" } };
+    if (fileState.error) {
+      renderImport();
+      return;
+    }
+    fileState.busy = "upload";
+    message = null;
+    renderMessage();
+    renderImport();
+    try {
+      // A 401 reaches the shell's handler (back to the login page); a 422 names the rows.
+      const answer = await upload("POST", `${BASE}/imports`, file, { contentType: XLSX_TYPE });
+      const stored = Array.isArray(answer?.items) ? answer.items : [];
+      const unit = provinceUnit(settings);
+      const inForm = stored.filter((item) => item.unit === unit); // commune rows are not in the form
+      // The file's values replace what was typed or saved in the form for those rows.
+      for (const item of inForm) {
+        const key = rowKey(item.indicator, item.period);
+        typed.delete(key);
+        saved.delete(key);
+        rowErrors.delete(key);
+      }
+      const count = typeof answer?.accepted === "number" ? answer.accepted : stored.length;
+      const drafts = stored.filter((item) => item.state === "draft").length;
+      const flagged = stored.filter((item) => item.flags?.length).length;
+      const parts = [t("indicators.upload.done", { count: formatNumber(count), name: file.name })];
+      if (drafts) parts.push(t("indicators.upload.drafts", { count: formatNumber(drafts) }));
+      if (flagged) parts.push(t("indicators.upload.flagged", { count: formatNumber(flagged) }));
+      message = { kind: "ok", text: parts.join(" ") };
+      fileState.busy = false;
+      if (ind.removed) return;
+      renderImport();
+      // The reloaded list has the values; the answer adds their anomaly flags (kept while the list has the same ids).
+      await load(true);
+      if (ind.removed) return;
+      for (const item of inForm) {
+        const key = rowKey(item.indicator, item.period);
+        const listed = items().find((i) => rowKey(i.indicator?.code, i.period) === key);
+        if (listed?.entry?.id === item.id) saved.set(key, { id: item.id, state: item.state, vintage: item.vintage, flags: item.flags || [] });
+      }
+      render();
+      return;
+    } catch (error) {
+      fileState.error = isAbort(error) ? null : error;
+    }
+    fileState.busy = false;
+    if (!ind.removed) renderImport();
+  }
+
+  function renderImport() {
+    importTitle.textContent = t("indicators.upload.title");
+    importHint.textContent = t("indicators.upload.hint");
+    templateLink.href = templatePath();
+    templateLink.setAttribute("aria-disabled", String(fileState.busy === "template"));
+    templateLabel.textContent = t(fileState.busy === "template" ? "indicators.exporting" : "indicators.upload.template");
+    uploadLabel.textContent = t(fileState.busy === "upload" ? "indicators.upload.busy" : "indicators.upload.choose");
+    fileInput.disabled = fileState.busy === "upload";
+    importStatus.textContent = fileState.busy === "upload" ? t("indicators.upload.sending", { name: fileState.name }) : "";
+    importStatus.hidden = fileState.busy !== "upload";
+    setChildren(uploadErrors, problemList(fileState.error, { titleKey: "indicators.upload.errorsTitle" }));
+  }
 
   /** The owner agencies of the catalogue (admins and operators enter for one of them). */
   function ownerAgencies() {
@@ -74,9 +195,10 @@ export function create(ind) {
 
   const path = () => `${BASE}/due${choosesAgency && state.agency ? `?agency=${encodeURIComponent(state.agency)}` : ""}`;
 
+  /** Loads the due list (again when `force`); resolves once it is shown. */
   function load(force) {
     relabelControls();
-    fetchInto(due, `${state.agency}`, async () => {
+    return fetchInto(due, `${state.agency}`, async () => {
       if (choosesAgency) {
         await catalogueReady;
         renderAgencies();
@@ -354,6 +476,7 @@ export function create(ind) {
 
   function relabelControls() {
     renderAgencies();
+    renderImport();
     hint.textContent = t("indicators.entry.hint");
     renderButtons();
   }

@@ -2,27 +2,13 @@
 // provincial office sends — Chỉ tiêu | ĐVT | Kế hoạch năm | Thực hiện tháng | Lũy kế | So cùng kỳ % | So kế hoạch % —
 // with a month picker, a group filter and its XLSX (report.xlsx with the same query).
 // Test hooks: `#ind-report` (the table), `#ind-report-month`, `#ind-report-group`, `#ind-report-xlsx`.
-import { api, errorMessage, request } from "../api.js";
+import { api, errorMessage } from "../api.js";
 import { h } from "../dom.js";
 import { localizedName, t } from "../i18n.js";
 import {
-  BASE, XLSX_TYPE, errorBox, groupTree, indicatorName, labelled, loadingLine, monthOptions, pctText, periodLabel,
+  BASE, downloadIcon, downloadXlsx, errorBox, groupTree, indicatorName, labelled, loadingLine, monthOptions, pctText, periodLabel,
   scrollTable, setChildren, unitOf, valueText,
 } from "./indicators-common.js";
-
-const DOWNLOAD_PATH = "M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3";
-
-function downloadIcon() {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "icon");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", DOWNLOAD_PATH);
-  svg.append(path);
-  return svg;
-}
 
 /** Builds the sub-page in its panel; `ind` is the page's shared context (indicators.js). */
 export function create(ind) {
@@ -92,15 +78,7 @@ export function create(ind) {
     relabelControls();
     const q = query();
     try {
-      const { blob, filename } = await request("GET", `${BASE}/report.xlsx?${q}`, undefined, {
-        accept: `${XLSX_TYPE}, application/problem+json`, as: "blob",
-      });
-      const url = URL.createObjectURL(blob);
-      const link = h("a", { href: url, download: filename || `chi-tieu-kt-xh-${state.month}.xlsx`, hidden: true });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      await downloadXlsx(`${BASE}/report.xlsx?${q}`, `chi-tieu-kt-xh-${state.month}.xlsx`);
     } catch (error) {
       exportMessage.hidden = false;
       exportMessage.textContent = error.status === 404 ? t("indicators.exportUnavailable") : errorMessage(error);

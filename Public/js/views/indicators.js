@@ -2,7 +2,7 @@
 // report, the officers' entry form, the approval queue and the freshness of each agency's figures.
 // State lives in the hash (#/indicators/{tab}?group=…&code=…&month=…&asOf=…&agency=…) so that a view can be shared.
 // This module is the page: the tabs, the catalogue, the hash, the loading helpers and the live topic shared by the
-// sub-pages, which are built by indicators-{overview,detail,report,entry,approvals,freshness}.js.
+// sub-pages, which are built by indicators-{overview,detail,report,entry,approvals,freshness,catalogue}.js.
 // Test hooks: `#ind-tab-<tab>`, and those of the sub-pages.
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
@@ -16,6 +16,7 @@ import * as reportPage from "./indicators-report.js";
 import * as entryPage from "./indicators-entry.js";
 import * as approvalsPage from "./indicators-approvals.js";
 import * as freshnessPage from "./indicators-freshness.js";
+import * as cataloguePage from "./indicators-catalogue.js";
 
 const LIVE_DEBOUNCE_MS = 400;
 const CODE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -52,15 +53,27 @@ export function mount(root, { settings, user }) {
   // ---- The catalogue (groups and indicators), once ----
 
   const catalogue = { data: null, error: null };
-  const catalogueReady = api.get(BASE).then((data) => {
+  const fetchCatalogue = () => api.get(BASE).then((data) => {
+    catalogue.error = null;
     catalogue.data = {
       groups: Array.isArray(data?.groups) ? data.groups : [],
       indicators: Array.isArray(data?.indicators) ? data.indicators : [],
     };
   }).catch((error) => {
     catalogue.error = error;
-    catalogue.data = { groups: [], indicators: [] };
+    catalogue.data ??= { groups: [], indicators: [] };
   });
+  const catalogueReady = fetchCatalogue();
+  /**
+   * Reads the catalogue again (it was imported or redefined) and, when it changed, re-renders every sub-page with it
+   * (an unchanged catalogue leaves the pages alone: a form being filled in keeps its focus).
+   */
+  async function reloadCatalogue() {
+    const before = JSON.stringify(catalogue.data);
+    await fetchCatalogue();
+    if (removed || JSON.stringify(catalogue.data) === before) return;
+    for (const page of Object.values(pages)) page.relabel();
+  }
   const indicatorByCode = (code) => catalogue.data?.indicators.find((indicator) => indicator.code === code) || null;
   const groupByCode = (code) => catalogue.data?.groups.find((group) => group.code === code) || null;
 
@@ -182,7 +195,7 @@ export function mount(root, { settings, user }) {
 
   const ind = {
     root, settings, user, state, panels, catalogue, catalogueReady, indicatorByCode, groupByCode,
-    writeLocation, resource, fetchInto, selectTab, renderTabs,
+    writeLocation, resource, fetchInto, selectTab, renderTabs, reloadCatalogue,
     get removed() {
       return removed;
     },
@@ -192,6 +205,7 @@ export function mount(root, { settings, user }) {
   if (tabs.includes("entry")) pages.entry = entryPage.create(ind);
   if (tabs.includes("approvals")) pages.approvals = approvalsPage.create(ind);
   if (tabs.includes("freshness")) pages.freshness = freshnessPage.create(ind);
+  if (tabs.includes("catalogue")) pages.catalogue = cataloguePage.create(ind);
 
   // ---- Live: approved values change the figures; submitted ones fill the queue ----
 
@@ -218,6 +232,7 @@ export function mount(root, { settings, user }) {
     const types = new Set(pending);
     pending.clear();
     const any = types.has("resync");
+    if (types.has("indicators.catalog")) reloadCatalogue();
     for (const [name, page] of Object.entries(pages)) {
       if (!page.liveTypes) continue;
       if (!any && !page.liveTypes.some((type) => types.has(type))) continue;

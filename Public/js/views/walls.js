@@ -1,10 +1,12 @@
 // Video walls (#/walls/{wall}/{index}): pick a wall, see its rows × cols screens, and set what each screen shows —
 // a view, a rotation of views, or a takeover (wins over both) that can be released. Admins also edit the grid and
 // create display keys for the kiosks. Live refresh from the `wall.<code>` topics. The kinds of view a screen can
-// show and the topics' names come from the settings (`wallViews`, `liveTopics.wallPrefix`).
+// show and the topics' names come from the settings (`wallViews`, `liveTopics.wallPrefix`). A screen of kind
+// `indicators` (the KT-XH module's group screens) picks its group (`params.group`) among the catalogue's groups
+// (GET /api/v1/indicators, read when that kind is offered).
 import { api, errorMessage } from "../api.js";
 import { h, icon } from "../dom.js";
-import { formatDateTime, formatNumber, localized, t, tOr } from "../i18n.js";
+import { formatDateTime, formatNumber, localized, localizedName, t, tOr } from "../i18n.js";
 import { wallTopic, wallViewKinds } from "../settings.js";
 
 const ROUTE = "walls";
@@ -18,6 +20,7 @@ const SECONDS_DEFAULT = 30;
 const GRID_MAX = 20;
 const EDIT_ROLES = new Set(["admin", "operator"]);
 const LIVE_DEBOUNCE_MS = 500;
+const GROUP_CODE = /^[A-Za-z0-9._-]{1,64}$/;
 
 // ---- Views in words ----
 
@@ -26,8 +29,41 @@ function tileName(id, tiles) {
   return tOr(`walls.tile.${id}`, localized(tile?.title) || id || "");
 }
 
-/** "Bản đồ · Phản ánh quá hạn" */
-export function describeView(view, tiles = DEFAULT_TILES) {
+/**
+ * The indicator groups of the catalogue as a tree in display order: [{group, depth}] (a parent before its children,
+ * siblings by `order` then code). `groups`: GET /api/v1/indicators → groups ({code, name, nameEn, parent, order}).
+ */
+function groupTree(groups) {
+  const list = Array.isArray(groups) ? groups.filter((g) => g?.code) : [];
+  const codes = new Set(list.map((g) => g.code));
+  const children = new Map();
+  for (const group of list) {
+    const parent = group.parent && codes.has(group.parent) ? group.parent : "";
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(group);
+  }
+  const out = [];
+  const seen = new Set();
+  const walk = (parent, depth) => {
+    const sorted = (children.get(parent) || []).sort((a, b) => (a.order ?? 0) - (b.order ?? 0) || String(a.code).localeCompare(String(b.code)));
+    for (const group of sorted) {
+      if (seen.has(group.code)) continue;
+      seen.add(group.code);
+      out.push({ group, depth });
+      walk(group.code, depth + 1);
+    }
+  };
+  walk("", 0);
+  return out;
+}
+
+function groupName(code, groups) {
+  const group = Array.isArray(groups) ? groups.find((g) => g.code === code) : null;
+  return group ? localizedName(group) || code : code || "";
+}
+
+/** "Bản đồ · Phản ánh quá hạn"; `groups`: the indicator groups (names of `indicators` views), when known. */
+export function describeView(view, tiles = DEFAULT_TILES, groups = null) {
   if (!view?.kind) return t("walls.kind.none");
   const kind = tOr(`walls.kind.${view.kind}`, view.kind);
   const params = view.params || {};
@@ -37,6 +73,7 @@ export function describeView(view, tiles = DEFAULT_TILES) {
   else if (view.kind === "service") detail = [tileName(params.tile, tiles), params.agency, params.unit].filter(Boolean).join(" › ");
   else if (view.kind === "case") detail = params.code || "";
   else if (view.kind === "url") detail = params.url || "";
+  else if (view.kind === "indicators") detail = groupName(params.group, groups);
   return detail ? `${kind} · ${detail}` : kind;
 }
 
@@ -44,10 +81,11 @@ export function describeView(view, tiles = DEFAULT_TILES) {
 
 /**
  * `prefix` names the controls (`{prefix}-kind`, `{prefix}-param`). `kinds`: the view kinds to offer (settings
- * `wallViews`). `labels: false` uses aria-labels (rotation rows).
+ * `wallViews`). `labels: false` uses aria-labels (rotation rows). `groups`: the indicator groups for the kind
+ * `indicators` (null when they could not be read: the group code is typed instead).
  * Returns { element, peek() → view (unchecked), read() → view or throws { key, input } }.
  */
-function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}) {
+function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange, groups = null } = {}) {
   const kind = h("select", { id: `${prefix}-kind`, class: "walls-kind", "aria-label": labels ? null : t("walls.form.kind") },
     kinds.map((k) => h("option", { value: k }, tOr(`walls.kind.${k}`, k))));
   kind.value = kinds.includes(view?.kind) ? view.kind : kinds.includes("overview") ? "overview" : kinds[0] || "";
@@ -80,6 +118,21 @@ function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}
     } else if (k === "url") {
       labelKey = "walls.form.url";
       param = h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", placeholder: "/phan-anh-cong-khai.html", value: remembered.url || "" });
+    } else if (k === "indicators") {
+      // The catalogue's groups as an indented tree (names in the page's language); the code is typed when unknown.
+      labelKey = "walls.form.group";
+      if (Array.isArray(groups)) {
+        const tree = groupTree(groups);
+        param = h("select", { id },
+          h("option", { value: "" }, `— ${t("walls.form.group")} —`),
+          tree.map(({ group, depth }) => h("option", { value: group.code }, `${"\u00a0\u00a0\u00a0".repeat(depth)}${localizedName(group) || group.code}`)));
+        if (remembered.group && !tree.some(({ group }) => group.code === remembered.group)) {
+          param.append(h("option", { value: remembered.group }, remembered.group));
+        }
+        param.value = remembered.group || (tree[0]?.group.code ?? "");
+      } else {
+        param = h("input", { id, type: "text", autocomplete: "off", spellcheck: "false", placeholder: "KT", value: remembered.group || "" });
+      }
     }
     if (param) param.dataset.param = k;
     if (!param) paramBox.replaceChildren();
@@ -105,6 +158,7 @@ function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}
     if (k === "service") return { kind: k, params: { tile: value, ...(remembered.agency ? { agency: remembered.agency } : {}), ...(remembered.unit ? { unit: remembered.unit } : {}) } };
     if (k === "case") return { kind: k, params: { code: value.toUpperCase() } };
     if (k === "url") return { kind: k, params: { url: value } };
+    if (k === "indicators") return { kind: k, params: { group: value } };
     // A kind this editor has no control for (a service's screen): keep the parameters it was assigned with.
     if (view?.kind === k && view.params && typeof view.params === "object") return { kind: k, params: { ...view.params } };
     return { kind: k };
@@ -116,6 +170,7 @@ function viewEditor(prefix, view, tiles, { kinds, labels = true, onChange } = {}
     if (k === "case" && !CASE_CODE.test(result.params.code)) throw { key: "walls.error.caseCode", input: param };
     if (k === "url" && (!result.params.url.startsWith("/") || result.params.url.startsWith("//"))) throw { key: "walls.error.url", input: param };
     if ((k === "tile" || k === "service") && !result.params.tile) throw { key: "walls.error.tile", input: param };
+    if (k === "indicators" && !GROUP_CODE.test(result.params.group)) throw { key: "walls.error.group", input: param };
     return result;
   }
 
@@ -211,6 +266,9 @@ export function mount(root, { settings, user }) {
   let message = null; // { kind: "ok" | "error", text }
   let gridOpen = false;
   let issuedKey = null; // { url } shown once after creating a display key
+  // The indicator groups, read once when screens may show the kind `indicators` (null: not read or unreadable).
+  let indicatorGroups = null;
+  const wantsGroups = kinds.includes("indicators");
 
   // ---- Skeleton ----
 
@@ -260,10 +318,12 @@ export function mount(root, { settings, user }) {
     refreshButton.disabled = true;
     if (!quiet && !walls) renderBoard();
     try {
-      const [list, overview] = await Promise.all([
+      const [list, overview, catalogue] = await Promise.all([
         api.get("/api/v1/walls"),
         tiles === DEFAULT_TILES ? api.get("/api/v1/wall/overview").catch(() => null) : null,
+        wantsGroups && !indicatorGroups ? api.get("/api/v1/indicators").catch(() => null) : null,
       ]);
+      if (Array.isArray(catalogue?.groups)) indicatorGroups = catalogue.groups;
       if (removed || mine !== seq) return;
       walls = (list?.items || []).map((wall) => ({
         ...wall, screens: [...(wall.screens || [])].sort((a, b) => a.index - b.index),
@@ -389,8 +449,8 @@ export function mount(root, { settings, user }) {
     const rotation = Array.isArray(screen.rotation) ? screen.rotation : [];
     const showing = screen.takeover ? screen.takeover.view : rotation.length ? null : screen.view;
     const lines = rotation.length
-      ? rotation.slice(0, 3).map((item) => h("span", { class: "walls-screen-line" }, describeView(item.view, tiles)))
-      : [h("span", { class: "walls-screen-line" }, describeView(screen.view, tiles))];
+      ? rotation.slice(0, 3).map((item) => h("span", { class: "walls-screen-line" }, describeView(item.view, tiles, indicatorGroups)))
+      : [h("span", { class: "walls-screen-line" }, describeView(screen.view, tiles, indicatorGroups))];
     if (rotation.length > 3) lines.push(h("span", { class: "walls-screen-line muted" }, t("walls.more", { count: formatNumber(rotation.length - 3) })));
     return h("div", { role: "listitem", class: "walls-cell" },
       h("button", {
@@ -405,7 +465,7 @@ export function mount(root, { settings, user }) {
       screen.takeover
         ? h("span", { class: "walls-screen-body" },
           h("span", { class: "badge badge-bad walls-badge-takeover" }, t("walls.badge.takeover", { by: screen.takeover.by || "?" })),
-          h("span", { class: "walls-screen-line" }, describeView(screen.takeover.view, tiles)),
+          h("span", { class: "walls-screen-line" }, describeView(screen.takeover.view, tiles, indicatorGroups)),
           h("span", { class: "walls-screen-under muted" }, t("walls.underTakeover")),
           lines)
         : h("span", { class: "walls-screen-body" }, lines)));
@@ -564,15 +624,15 @@ export function mount(root, { settings, user }) {
 
   function panelStatus(screen) {
     const rotation = Array.isArray(screen.rotation) ? screen.rotation : [];
-    const rows = [[t("walls.status.view"), describeView(screen.view, tiles)]];
+    const rows = [[t("walls.status.view"), describeView(screen.view, tiles, indicatorGroups)]];
     if (rotation.length) {
       rows.push([t("walls.status.rotation"), h("ol", { class: "walls-status-rotation" },
-        rotation.map((item) => h("li", {}, t("walls.rotationItem", { view: describeView(item.view, tiles), seconds: formatNumber(item.seconds) }))))]);
+        rotation.map((item) => h("li", {}, t("walls.rotationItem", { view: describeView(item.view, tiles, indicatorGroups), seconds: formatNumber(item.seconds) }))))]);
     }
     if (screen.takeover) {
       rows.push([t("walls.status.takeover"), h("span", {},
         h("span", { class: "badge badge-bad" }, t("walls.badge.takeover", { by: screen.takeover.by || "?" })), " ",
-        describeView(screen.takeover.view, tiles),
+        describeView(screen.takeover.view, tiles, indicatorGroups),
         screen.takeover.at ? h("span", { class: "muted" }, ` · ${formatDateTime(screen.takeover.at)}`) : "")]);
     }
     rows.push([t("walls.status.version"), h("span", { class: "mono" }, String(screen.version ?? "—"))]);
@@ -594,7 +654,7 @@ export function mount(root, { settings, user }) {
   }
 
   function assignmentForm(wall, screen, errorBox, markDirty) {
-    const main = viewEditor("walls-view", screen.view, tiles, { kinds, onChange: markDirty });
+    const main = viewEditor("walls-view", screen.view, tiles, { kinds, onChange: markDirty, groups: indicatorGroups });
     let rotation = (Array.isArray(screen.rotation) ? screen.rotation : []).map((item) => ({ view: item.view, seconds: item.seconds }));
     let editors = [];
     const list = h("ol", { class: "walls-rotation", id: "walls-rotation" });
@@ -613,7 +673,7 @@ export function mount(root, { settings, user }) {
 
     function drawRotation() {
       editors = rotation.map((item, i) => {
-        const editor = viewEditor(`walls-rot-${i}`, item.view, tiles, { kinds, labels: false, onChange: markDirty });
+        const editor = viewEditor(`walls-rot-${i}`, item.view, tiles, { kinds, labels: false, onChange: markDirty, groups: indicatorGroups });
         const seconds = h("input", {
           id: `walls-rot-${i}-seconds`, type: "number", min: SECONDS_MIN, max: SECONDS_MAX, step: 1, value: item.seconds,
           class: "walls-seconds", "aria-label": t("walls.rotation.seconds"),
@@ -672,7 +732,7 @@ export function mount(root, { settings, user }) {
   }
 
   function takeoverForm(wall, screen, errorBox, markDirty) {
-    const editor = viewEditor("walls-takeover", screen.takeover?.view || { kind: "case" }, tiles, { kinds, onChange: markDirty });
+    const editor = viewEditor("walls-takeover", screen.takeover?.view || { kind: "case" }, tiles, { kinds, onChange: markDirty, groups: indicatorGroups });
     const path = `/api/v1/walls/${encodeURIComponent(wall.code)}/screens/${screen.index}/takeover`;
     const takeButton = h("button", { type: "submit", class: "btn btn-primary walls-takeover-btn", id: "walls-takeover" },
       t(screen.takeover ? "walls.takeover.change" : "walls.takeover.take"));

@@ -130,7 +130,14 @@ enum DemoIndicators {
                 }
                 return d.base * pow(1 + g, t) * season * (1 + noise(n))
             }
-            func rounded(_ x: Double) -> Double { abs(d.base) >= 1000 ? (x * 10).rounded() / 10 : (x * 100).rounded() / 100 }
+            // Counts (enterprises, arrivals, cases, people…) are whole numbers; amounts and rates keep decimals.
+            let u = e.dto.unit.lowercased()
+            let amount = ["%", "tỷ", "triệu", "nghìn", "ha", "tấn", "km", "m2", "m²", "điểm", "usd", "đồng", "kwh", "m3", "m³", "lít", "chỉ số"]
+                .contains { u.contains($0) }
+            func rounded(_ x: Double) -> Double {
+                if !amount { return x.rounded() }
+                return abs(d.base) >= 1000 ? (x * 10).rounded() / 10 : (x * 100).rounded() / 100
+            }
             var series: [IndicatorPeriod: Double] = [:]
             var ytd = 0.0
             for p in periods {

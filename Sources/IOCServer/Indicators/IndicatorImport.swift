@@ -14,7 +14,9 @@ enum IndicatorImport {
         var rows: [[XLSXWriter.Cell]] = [header.map { .text($0) }]
         for i in due.items {
             rows.append([.text(i.indicator.code), .text(i.indicator.name), .text(i.indicator.unit), .text(i.period), .text(province),
-                         i.entry.map { .number($0.value) } ?? .empty, .text(i.entry?.status ?? "estimate"), .empty,
+                         // A value waiting for approval is not offered again (uploading it would start a second entry).
+                         i.entry.flatMap { $0.state == "submitted" ? nil : XLSXWriter.Cell.number($0.value) } ?? .empty,
+                         .text(i.entry?.status ?? "preliminary"), .empty,
                          i.last.map { .number($0.value) } ?? .empty, i.samePeriodLastYear.map { .number($0.value) } ?? .empty])
         }
         var book = XLSXWriter()
@@ -27,6 +29,15 @@ enum IndicatorImport {
         do { return try book.data() } catch {
             throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
         }
+    }
+
+    /// A number as typed: `27.5`, or the Vietnamese `27,5` and `1.234,5`.
+    static func number(_ text: String) -> Double? {
+        if let v = Double(text) { return v }
+        let t = text.replacingOccurrences(of: " ", with: "")
+        guard t.contains(",") else { return nil }
+        let normal = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".")
+        return normal.filter { $0 == "." }.count <= 1 ? Double(normal) : nil
     }
 
     /// Reads the first sheet: the rows whose Value cell is filled (the rest of the template is what is not in yet),
@@ -47,7 +58,7 @@ enum IndicatorImport {
         for (i, row) in table.enumerated().dropFirst() {
             func cell(_ i: Int) -> String? { i < row.count ? row[i].trimmingCharacters(in: .whitespaces).nilIfEmpty : nil }
             guard let valueText = cell(5) else { continue }
-            let value = Double(valueText)
+            let value = number(valueText)
             out.append((i + 1, IndicatorValueService.Input(indicator: cell(0), period: cell(3), unit: cell(4), value: value,
                                                             valueIsNumber: value != nil, status: cell(6), note: cell(7))))
         }
@@ -83,7 +94,10 @@ enum IndicatorCatalogSheet {
     }
 
     /// Reads a workbook in the export's shape into a batch (validated as JSON entries are).
-    static func read(_ data: Data) throws -> IndicatorCatalogService.Batch {
+    /// The batch, with the sheet row number of each indicator and each group (for error messages).
+    struct Read { var batch: IndicatorCatalogService.Batch; var indicatorRows: [Int]; var groupRows: [Int] }
+
+    static func read(_ data: Data) throws -> Read {
         let sheets: [[[String]]]
         do {
             let names = try XLSXReader.sheetNames(data)
@@ -91,24 +105,27 @@ enum IndicatorCatalogSheet {
         } catch {
             throw IOCError(.unprocessableEntity, code: "validation", vi: "Tệp không phải là bảng tính XLSX đọc được.", en: "The file is not a readable XLSX workbook.")
         }
-        func objects(_ table: [[String]], _ expected: [String]) -> [[String: String]]? {
+        func objects(_ table: [[String]], _ expected: [String]) -> [(row: Int, o: [String: String])]? {
             guard let header = table.first?.map({ $0.trimmingCharacters(in: .whitespaces) }), header.first == "code",
                   Set(expected.prefix(2)).isSubset(of: header) else { return nil }
-            return table.dropFirst().map { row in
+            return table.enumerated().dropFirst().map { n, row in
                 var o: [String: String] = [:]
                 for (i, key) in header.enumerated() where i < row.count {
                     let v = row[i].trimmingCharacters(in: .whitespaces)
                     if !v.isEmpty { o[key] = v }
                 }
-                return o
-            }.filter { !$0.isEmpty }
+                return (n + 1, o)
+            }.filter { !$0.o.isEmpty }
         }
         var batch = try JSONDecoder().decode(IndicatorCatalogService.Batch.self, from: Data("[]".utf8))
         var found = false
+        var indicatorRows: [Int] = []
+        var groupRows: [Int] = []
         for table in sheets {
-            if let rows = objects(table, columns), table.first?.contains("ownerAgency") == true {
+            if let numbered = objects(table, columns), table.first?.contains("ownerAgency") == true {
                 found = true
-                batch.indicators = rows.map { o in
+                indicatorRows = numbered.map(\.row)
+                batch.indicators = numbered.map(\.o).map { o in
                     func bool(_ k: String) -> Bool? { o[k].map { ["true", "1", "có", "x"].contains($0.lowercased()) } }
                     var e = try! JSONDecoder().decode(IndicatorCatalogService.Input.self, from: Data("{}".utf8))
                     e.code = o["code"]; e.name = o["name"]; e.nameEn = o["nameEn"]; e.group = o["group"]; e.unit = o["unit"]; e.unitEn = o["unitEn"]
@@ -118,8 +135,9 @@ enum IndicatorCatalogSheet {
                     e.requiresApproval = bool("requiresApproval"); e.active = bool("active")
                     return e
                 }
-            } else if let rows = objects(table, groupColumns) {
-                batch.groups = rows.map { .init(code: $0["code"], name: $0["name"], nameEn: $0["nameEn"], parent: $0["parent"],
+            } else if let numbered = objects(table, groupColumns) {
+                groupRows = numbered.map(\.row)
+                batch.groups = numbered.map(\.o).map { .init(code: $0["code"], name: $0["name"], nameEn: $0["nameEn"], parent: $0["parent"],
                                                 order: $0["order"].flatMap { Double($0) }.map { Int($0) }) }
             }
         }
@@ -127,6 +145,6 @@ enum IndicatorCatalogSheet {
             throw IOCError(.unprocessableEntity, code: "validation", vi: "Không thấy trang chỉ tiêu (dòng tiêu đề code, name, …, ownerAgency).",
                            en: "No indicator sheet found (header row code, name, …, ownerAgency).")
         }
-        return batch
+        return Read(batch: batch, indicatorRows: indicatorRows, groupRows: groupRows)
     }
 }

@@ -120,14 +120,25 @@ enum IndicatorsController {
         guard let buffer = req.body.data, buffer.readableBytes > 0 else {
             throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu tệp tải lên.", en: "The file is missing.")
         }
-        return try await define(req, try IndicatorCatalogSheet.read(Data(buffer.readableBytesView)))
+        let sheet = try IndicatorCatalogSheet.read(Data(buffer.readableBytesView))
+        return try await define(req, sheet.batch) { e in
+            // Name the sheet row: "[3].unit" is the 4th indicator row, "groups[1].name" the 2nd group row.
+            let isGroup = e.field.hasPrefix("groups[")
+            let rows = isGroup ? sheet.groupRows : sheet.indicatorRows
+            guard e.index < rows.count else { return e }
+            var out = e
+            let sheetName = isGroup ? ("Nhóm", "groups") : ("Chỉ tiêu", "indicators")
+            out.messages = .init(vi: "Trang \(sheetName.0), dòng \(rows[e.index]): \(e.messages.vi)", en: "Sheet \(sheetName.1), row \(rows[e.index]): \(e.messages.en)")
+            return out
+        }
     }
 
     @Sendable static func define(_ req: Request) async throws -> Response {
         try await define(req, try jsonBody(req, as: IndicatorCatalogService.Batch.self))
     }
 
-    static func define(_ req: Request, _ batch: IndicatorCatalogService.Batch) async throws -> Response {
+    static func define(_ req: Request, _ batch: IndicatorCatalogService.Batch,
+                       relabel: (IndicatorCatalogService.ItemError) -> IndicatorCatalogService.ItemError = { $0 }) async throws -> Response {
         guard !batch.indicators.isEmpty || !batch.groups.isEmpty, batch.indicators.count <= IndicatorCatalogService.maxBatch else {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(IndicatorCatalogService.maxBatch) chỉ tiêu.", en: "Send 1 to \(IndicatorCatalogService.maxBatch) indicators per request.")
         }
@@ -141,7 +152,7 @@ enum IndicatorsController {
         }
         let checked = IndicatorCatalogService.validate(batch, catalogue: catalogue, agencies: agencies, valueCounts: counts)
         if !checked.errors.isEmpty {
-            return try rejected(req, checked.errors, vi: "Danh mục chưa được lưu.", en: "Nothing was stored.")
+            return try rejected(req, checked.errors.map(relabel), vi: "Danh mục chưa được lưu.", en: "Nothing was stored.")
         }
         let actor = req.principal?.auditName ?? "anonymous"
         let now = req.now
@@ -206,6 +217,21 @@ enum IndicatorsController {
         let (valid, errors) = IndicatorValueService.validate(items, catalogue: catalogue, province: province, units: req.application.reference.units,
                                                              ownAgencies: own, today: today, label: label)
         if !errors.isEmpty { return try rejected(req, errors, vi: "Không có giá trị nào được lưu.", en: "No value was stored.") }
+        if !direct {
+            // Staff enter drafts: a cell whose value waits for approval is not entered a second time.
+            var pending: [IndicatorCatalogService.ItemError] = []
+            for v in valid {
+                let waiting = try await IndicatorValueModel.query(on: req.db).filter(\.$indicator == v.entry.dto.code)
+                    .filter(\.$period == v.period.description).filter(\.$unitCode == v.unit).filter(\.$state == "submitted").count()
+                if waiting > 0 {
+                    let l = label(v.index)
+                    pending.append(.init(index: v.index, code: v.entry.dto.code, field: "[\(v.index)].period", messages: .init(
+                        vi: "\(l.vi): \(v.entry.dto.code) kỳ \(v.period) đang chờ duyệt; đợi duyệt hoặc trả lại rồi mới nhập lại.",
+                        en: "\(l.en): \(v.entry.dto.code) for \(v.period) is waiting for approval; enter it again once approved or returned.")))
+                }
+            }
+            if !pending.isEmpty { return try rejected(req, pending, vi: "Không có giá trị nào được lưu.", en: "No value was stored.") }
+        }
         let actor = req.principal!.auditName
         let now = req.now
         let (isDirect, source) = (direct, sourceID)
