@@ -112,20 +112,7 @@ enum IndicatorValueService {
 
     static func stored(_ code: String, unit: String, kind: PeriodKind, from: IndicatorPeriod, to: IndicatorPeriod, asOf: Date?,
                        on db: any Database) async throws -> [IndicatorPeriod: Point] {
-        var q = IndicatorValueModel.query(on: db).filter(\.$indicator == code).filter(\.$unitCode == unit)
-            .filter(\.$periodOrd >= ord(from)).filter(\.$periodOrd <= ord(to))
-        if let asOf {
-            q = q.filter(\.$state == "approved").filter(\.$approvedAt <= asOf)
-        } else {
-            q = q.filter(\.$current == true)
-        }
-        var out: [IndicatorPeriod: Point] = [:]
-        for r in try await q.all() {
-            guard let p = IndicatorPeriod(r.period) else { continue }
-            if let have = out[p], have.vintage >= r.vintage { continue }
-            out[p] = Point(value: r.value, status: r.status, vintage: r.vintage, flags: r.flags)
-        }
-        return out
+        try await IndicatorViews.bulk([code], unit: unit, fromOrd: ord(from), toOrd: ord(to), asOf: asOf, on: db)[code] ?? [:]
     }
 
     /// The series of an indicator for a unit: stored values, or its formula over the inputs' series.
@@ -155,9 +142,7 @@ enum IndicatorValueService {
 
     /// The annual plans in force for an indicator and unit (kind `plan`): year → value.
     static func plans(_ code: String, unit: String, on db: any Database) async throws -> [Int: Double] {
-        let rows = try await IndicatorPlanModel.query(on: db).filter(\.$indicator == code).filter(\.$unitCode == unit)
-            .filter(\.$kind == "plan").filter(\.$current == true).all()
-        return Dictionary(rows.map { ($0.year, $0.value) }, uniquingKeysWith: { a, _ in a })
+        try await IndicatorViews.plansBulk([code], unit: unit, years: nil, on: db)[code] ?? [:]
     }
 
     /// The flags a value raises against its own approved history.
@@ -168,9 +153,12 @@ enum IndicatorValueService {
         let revises = history.removeValue(forKey: period)?.value
         var communeSum: Double?
         if unit == province, entry.dto.communes, entry.shape.aggregation == .sum {
-            let rows = try await IndicatorValueModel.query(on: db).filter(\.$indicator == entry.dto.code).filter(\.$period == period.description)
-                .filter(\.$current == true).filter(\.$unitCode != province).all()
-            if !rows.isEmpty { communeSum = rows.reduce(0) { $0 + $1.value } }
+            let sql = db as! any SQLDatabase
+            let row = try await sql.select().column(SQLFunction("SUM", args: SQLColumn("value")), as: "total")
+                .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(IndicatorValueModel.schema)
+                .where("indicator", .equal, entry.dto.code).where("period", .equal, period.description)
+                .where("current", .equal, true).where("unit_code", .notEqual, province).first()
+            if let row, try row.decode(column: "n", as: Int.self) > 0 { communeSum = try row.decode(column: "total", as: Double.self) }
         }
         return IndicatorAnomaly.check(value: value, at: period, history: history.mapValues(\.value), revises: revises, communeSum: communeSum)
     }
@@ -185,12 +173,15 @@ enum IndicatorValueService {
 
     /// Makes `row` the approved, current vintage of its cell (the previous current one stays as history).
     static func approve(_ row: IndicatorValueModel, by actor: String, at now: Date, on db: any Database) async throws {
-        let cell = IndicatorValueModel.query(on: db).filter(\.$indicator == row.indicator).filter(\.$period == row.period)
-            .filter(\.$unitCode == row.unitCode)
-        let last = try await cell.filter(\.$state == "approved").sort(\.$vintage, .descending).first()
-        try await IndicatorValueModel.query(on: db).filter(\.$indicator == row.indicator).filter(\.$period == row.period)
-            .filter(\.$unitCode == row.unitCode).filter(\.$current == true).set(\.$current, to: false).update()
-        row.vintage = (last?.vintage ?? 0) + 1
+        let sql = db as! any SQLDatabase
+        let last = try await sql.select().column(SQLFunction("MAX", args: SQLColumn("vintage")), as: "v").from(IndicatorValueModel.schema)
+            .where("indicator", .equal, row.indicator).where("period", .equal, row.period).where("unit_code", .equal, row.unitCode)
+            .where("state", .equal, "approved").first()
+            .flatMap { try? $0.decode(column: "v", as: Int?.self) } ?? 0
+        try await sql.update(IndicatorValueModel.schema).set("current", to: false)
+            .where("indicator", .equal, row.indicator).where("period", .equal, row.period).where("unit_code", .equal, row.unitCode)
+            .where("current", .equal, true).run()
+        row.vintage = last + 1
         row.state = "approved"
         row.current = true
         row.approvedBy = actor
