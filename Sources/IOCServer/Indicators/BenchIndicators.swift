@@ -139,7 +139,7 @@ struct BenchIndicatorsCommand: AsyncCommand {
         }
         let all = codes.map { "'\($0)'" }.joined(separator: ",")
         let reportBare = try await measure {
-            _ = try await sql.raw(SQLQueryString("SELECT indicator, period, value, status, vintage, flags FROM ind_values WHERE indicator IN (\(unsafeRaw: all)) AND unit_code = \(bind: province) AND period_ord >= \(bind: (last.year - 1) * 1000) AND period_ord <= \(bind: last.year * 1000 + 12) AND current = \(bind: true)")).all()
+            _ = try await sql.raw(SQLQueryString("SELECT indicator, period, value FROM ind_values WHERE indicator IN (\(unsafeRaw: all)) AND unit_code = \(bind: province) AND period_ord >= \(bind: (last.year - 1) * 1000) AND period_ord <= \(bind: last.year * 1000 + 12) AND current = \(bind: true)")).all()
             _ = try await sql.raw(SQLQueryString("SELECT indicator, value FROM ind_plans WHERE indicator IN (\(unsafeRaw: all)) AND unit_code = \(bind: province) AND year = \(bind: last.year) AND kind = 'plan' AND current = \(bind: true)")).all()
         }
         console.print("Values in the database: \(total) (\(n) indicators × \(units.count) units × \(months.count) months); \(iterations) runs each")
@@ -164,8 +164,9 @@ struct BenchIndicatorsCommand: AsyncCommand {
         guard errors.isEmpty else { throw CommandFailure("bench import: \(errors.prefix(3).map(\.messages.en))") }
         let now = app.clock.now
         try await app.db.transaction { tx in
+            let allFlags = try await IndicatorValueService.flags(for: valid, province: province, on: tx)
             for v in valid {
-                let flags = try await IndicatorValueService.flags(for: v.entry, period: v.period, unit: v.unit, value: v.value, province: province, on: tx)
+                let flags = allFlags[v.index] ?? []
                 let r = IndicatorValueModel()
                 r.indicator = v.entry.dto.code; r.period = v.period.description; r.periodOrd = IndicatorValueService.ord(v.period); r.unitCode = v.unit
                 r.value = v.value; r.status = v.status; r.vintage = 0; r.current = false; r.agencyCode = "SO-TC"; r.enteredBy = "bench"

@@ -163,6 +163,40 @@ enum IndicatorValueService {
         return IndicatorAnomaly.check(value: value, at: period, history: history.mapValues(\.value), revises: revises, communeSum: communeSum)
     }
 
+    /// The flags of a whole batch with a few queries (one history read per unit, one grouped commune sum), keyed by
+    /// the items' indexes: what `flags(for:…)` gives one by one.
+    static func flags(for batch: [Valid], province: String, on db: any Database) async throws -> [Int: [IndicatorFlag]] {
+        var out: [Int: [IndicatorFlag]] = [:]
+        guard let minYear = batch.map(\.period.year).min(), let maxOrd = batch.map({ ord($0.period) }).max() else { return out }
+        var histories: [String: [String: [IndicatorPeriod: Point]]] = [:]
+        for (unit, items) in Dictionary(grouping: batch, by: \.unit) {
+            histories[unit] = try await IndicatorViews.bulk(Array(Set(items.map(\.entry.dto.code))), unit: unit, fromOrd: (minYear - 2) * 1000,
+                                                            toOrd: maxOrd, asOf: nil, on: db)
+        }
+        var sums: [String: Double] = [:]
+        let summed = batch.filter { $0.unit == province && $0.entry.dto.communes && $0.entry.shape.aggregation == .sum }
+        if !summed.isEmpty {
+            let sql = db as! any SQLDatabase
+            let rows = try await sql.select().column("indicator").column("period").column(SQLFunction("SUM", args: SQLColumn("value")), as: "total")
+                .from(IndicatorValueModel.schema)
+                .where("indicator", .in, Array(Set(summed.map(\.entry.dto.code)))).where("period", .in, Array(Set(summed.map(\.period.description))))
+                .where("current", .equal, true).where("unit_code", .notEqual, province)
+                .groupBy("indicator").groupBy("period").all()
+            for r in rows {
+                sums["\(try r.decode(column: "indicator", as: String.self))|\(try r.decode(column: "period", as: String.self))"] =
+                    try r.decode(column: "total", as: Double.self)
+            }
+        }
+        for v in batch {
+            var history = histories[v.unit]?[v.entry.dto.code] ?? [:]
+            let revises = history.removeValue(forKey: v.period)?.value
+            history = history.filter { $0.key < v.period }
+            let sum = v.unit == province && v.entry.dto.communes && v.entry.shape.aggregation == .sum ? sums["\(v.entry.dto.code)|\(v.period)"] : nil
+            out[v.index] = IndicatorAnomaly.check(value: v.value, at: v.period, history: history.mapValues(\.value), revises: revises, communeSum: sum)
+        }
+        return out
+    }
+
     static func encodeFlags(_ flags: [IndicatorFlag]) -> String {
         String(decoding: (try? JSONEncoder.ioc.encode(flags)) ?? Data("[]".utf8), as: UTF8.self)
     }

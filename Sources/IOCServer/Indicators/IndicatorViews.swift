@@ -36,10 +36,15 @@ enum IndicatorViews {
 
     /// Current (or as-of) province/unit values of several stored indicators over an ordinal range, in one query
     /// (SQLKit rows, read by column: Fluent's model decoding cost ten times the query on the leaders' screens).
-    static func bulk(_ codes: [String], unit: String, fromOrd: Int, toOrd: Int, asOf: Date?, on db: any Database) async throws -> [String: [IndicatorPeriod: Point]] {
+    /// `detail: false` reads only the values (status, vintage and flags left at their defaults): for the current
+    /// vintages, where a cell has one row.
+    static func bulk(_ codes: [String], unit: String, fromOrd: Int, toOrd: Int, asOf: Date?, detail: Bool = true,
+                     on db: any Database) async throws -> [String: [IndicatorPeriod: Point]] {
         guard !codes.isEmpty else { return [:] }
         let sql = db as! any SQLDatabase
-        var q = sql.select().columns("indicator", "period", "value", "status", "vintage", "flags").from(IndicatorValueModel.schema)
+        let detailed = detail || asOf != nil
+        var q = sql.select().columns(detailed ? ["indicator", "period", "value", "status", "vintage", "flags"] : ["indicator", "period", "value"])
+            .from(IndicatorValueModel.schema)
             .where("indicator", .in, codes).where("unit_code", .equal, unit)
             .where("period_ord", .greaterThanOrEqual, fromOrd).where("period_ord", .lessThanOrEqual, toOrd)
         if let asOf {
@@ -54,6 +59,10 @@ enum IndicatorViews {
             let text = try row.decode(column: "period", as: String.self)
             guard let p = parsed[text] ?? IndicatorPeriod(text) else { continue }
             parsed[text] = p
+            guard detailed else {
+                out[code, default: [:]][p] = Point(value: try row.decode(column: "value", as: Double.self), status: "official", vintage: 1)
+                continue
+            }
             let vintage = try row.decode(column: "vintage", as: Int.self)
             if let have = out[code]?[p], have.vintage >= vintage { continue }
             out[code, default: [:]][p] = Point(value: try row.decode(column: "value", as: Double.self), status: try row.decode(column: "status", as: String.self),
@@ -79,10 +88,10 @@ enum IndicatorViews {
     }
 
     /// Series of catalogue entries (stored ones in one query, formulas evaluated).
-    static func seriesOf(_ entries: [IndicatorCatalogSnapshot.Entry], unit: String, year: Int, through: Int, asOf: Date?,
+    static func seriesOf(_ entries: [IndicatorCatalogSnapshot.Entry], unit: String, year: Int, through: Int, asOf: Date?, detail: Bool = true,
                          catalogue: IndicatorCatalogSnapshot, on db: any Database) async throws -> [String: [IndicatorPeriod: Point]] {
         let stored = entries.filter { $0.formula == nil }.map(\.dto.code)
-        var out = try await bulk(stored, unit: unit, fromOrd: (year - 1) * 1000, toOrd: through, asOf: asOf, on: db)
+        var out = try await bulk(stored, unit: unit, fromOrd: (year - 1) * 1000, toOrd: through, asOf: asOf, detail: detail, on: db)
         for e in entries where e.formula != nil {
             let to = IndicatorPeriod(kind: e.kind, year: through / 1000, index: min(through % 1000, IndicatorPeriod.count(e.kind, in: through / 1000)))
             out[e.dto.code] = try await IndicatorValueService.series(e, unit: unit, from: IndicatorPeriod(kind: e.kind, year: year - 1, index: 1),
@@ -335,7 +344,8 @@ enum IndicatorViews {
         }
         entries = entries.filter { period($0) != nil }
         let province = req.application.iocConfiguration.provinceCode
-        let series = try await seriesOf(entries, unit: province, year: month.year, through: month.year * 1000 + 12, asOf: nil, catalogue: c, on: req.db)
+        let series = try await seriesOf(entries, unit: province, year: month.year, through: month.year * 1000 + 12, asOf: nil, detail: false,
+                                        catalogue: c, on: req.db)
         let plans = try await plansBulk(entries.map(\.dto.code), unit: province, years: [month.year], on: req.db).compactMapValues { $0[month.year] }
         let rows = entries.map { e -> ReportRow in
             let p = period(e)!

@@ -237,8 +237,9 @@ enum IndicatorsController {
         let (isDirect, source) = (direct, sourceID)
         let stored: [StoredItem] = try await req.application.audit.transaction(on: req.db) { tx in
             var out: [StoredItem] = []
+            let allFlags = try await IndicatorValueService.flags(for: valid, province: province, on: tx)
             for v in valid {
-                let flags = try await IndicatorValueService.flags(for: v.entry, period: v.period, unit: v.unit, value: v.value, province: province, on: tx)
+                let flags = allFlags[v.index] ?? []
                 var row: IndicatorValueModel
                 if !isDirect, let draft = try await IndicatorValueModel.query(on: tx).filter(\.$indicator == v.entry.dto.code)
                     .filter(\.$period == v.period.description).filter(\.$unitCode == v.unit).filter(\.$state ~~ ["draft", "returned"]).first() {
