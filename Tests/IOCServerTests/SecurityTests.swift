@@ -68,4 +68,41 @@ struct SecurityTests {
             #expect(page.status == .ok && !page.text.contains("Đề nghị ưu tiên"))
         }
     }
+
+    /// Point 7: a case may only publish, as its result, photos uploaded to it by staff — not another case's file, not
+    /// the citizen's private report photo.
+    @Test func aResultMayOnlyUsePhotosUploadedToThatCase() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "op.s", role: .operator, agencyCode: "IOC")
+            try await makeUser(app, "bmt.s", role: .officer, agencyCode: "UBND-24133")
+            let op = TestClient(app); try await op.login("op.s")
+            let officer = TestClient(app); try await officer.login("bmt.s")
+            var codes: [String] = []
+            for _ in 0..<2 {
+                let code = try #require(try await FR.post(app, FR.report()).json["code"] as? String)
+                #expect(try await FR.act(op, code, ["action": "verify"]).status == .ok)
+                #expect(try await FR.act(op, code, ["action": "assign", "agency": "UBND-24133"]).status == .ok)
+                #expect(try await FR.act(officer, code, ["action": "start"]).status == .ok)
+                codes.append(code)
+            }
+            let bytes = try #require(FileManager.default.contents(atPath: TestEnvironment.repositoryRoot + "/Resources/demo-photos/demo-2.jpg"))
+            let up = try await officer.send(.POST, "/api/v1/cases/\(codes[0])/attachments", bytes: bytes, contentType: "image/jpeg")
+            #expect(up.status == .created)
+            let shaA = try #require(up.json["sha256"] as? String)
+            // The citizen's own report photo of case B (private).
+            let detail = try await op.send(.GET, "/api/v1/cases/\(codes[1])")
+            let citizenPhoto = try #require((detail.json["photos"] as? [String])?.first)
+            let shaCitizen = String(try #require(citizenPhoto.split(separator: "/").last).prefix(64))
+            #expect(shaCitizen.count == 64 && shaCitizen.allSatisfy(\.isHexDigit) && shaCitizen != shaA, "\(citizenPhoto)")
+            let before = try await stateFingerprint(app)
+            for sha in [shaA, shaCitizen] {
+                let r = try await FR.act(officer, codes[1], ["action": "resolve", "result": "Đã xử lý.", "photos": [sha]])
+                #expect(r.status == .unprocessableEntity && r.problemField == "photos", "\(r.text)")
+            }
+            #expect(try await stateFingerprint(app) == before)
+            // On its own case the upload is a valid result photo.
+            #expect(try await FR.act(officer, codes[0], ["action": "resolve", "result": "Đã xử lý.", "photos": [shaA]]).json["status"] as? String == "resolved")
+        }
+    }
 }

@@ -244,6 +244,16 @@ enum CaseService {
                 c.resolvedAt = now
                 c.clearExtensionRequest()
                 if now > c.dueAt { c.handledLate = true }
+                // A result photo must have been uploaded to this case by staff: never another case's file, and never
+                // the citizen's own (private) report photos.
+                if !photos.isEmpty {
+                    let uploaded = Set(try await CaseEventModel.query(on: tx).filter(\.$caseID == c.id!).filter(\.$type == "attachment").all()
+                        .flatMap { $0.photos.split(separator: ",").map(String.init) })
+                    for sha in photos where !uploaded.contains(sha) {
+                        throw IOCError.invalid("photos", vi: "Ảnh \(sha.prefix(12))… không được tải lên cho phản ánh này.",
+                                               en: "Photo \(sha.prefix(12))… was not uploaded to this case.")
+                    }
+                }
                 try await attach(photos, to: c, role: .result, on: tx, at: now)
                 event.photos = photos.joined(separator: ",")
             case .closeUnhandled:
