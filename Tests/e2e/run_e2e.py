@@ -120,9 +120,10 @@ class Cli:
     def __init__(self, binary):
         self.binary = binary
 
-    def run(self, data_dir, *args):
+    def run(self, data_dir, *args, extra_env=None):
         env = dict(os.environ)
         env["IOC_DATA_DIR"] = data_dir
+        env.update(extra_env or {})
         env.pop("DATABASE_URL", None)
         env.pop("IOC_TILE_URL", None)  # never load map tiles from outside
         proc = subprocess.run(
@@ -260,6 +261,27 @@ class E2E:
             first["out"] = out
             self.agency_count = first["count"]
             return f"{first['count']} agencies"
+
+        def demo_refused_on_production():
+            # Issue 11: the demo's published logins never land on a non-demo instance without --force.
+            prod = self.data + "-prod"
+            os.makedirs(prod)
+            code, out, err = self.cli.run(prod, "demo", "--dossiers", "0", "--reports", "0", extra_env={"IOC_DEMO": "0"})
+            expect(code != 0, f"ioc demo with IOC_DEMO=0 exited {code}")
+            expect("--force" in err + out, f"no hint about --force: {(err + out).strip()[-300:]}")
+            db = os.path.join(prod, "ioc.sqlite")
+            if os.path.exists(db):
+                import sqlite3
+                con = sqlite3.connect(db)
+                try:
+                    tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                    users = con.execute("SELECT COUNT(*) FROM users").fetchone()[0] if "users" in tables else 0
+                finally:
+                    con.close()
+                expect(users == 0, f"{users} users created on a production instance")
+            return "refused, nothing created"
+
+        r.check("cli demo refuses a non-demo instance without --force", demo_refused_on_production)
 
         r.check("cli demo loads the demo province", demo_first, fatal=True)
 

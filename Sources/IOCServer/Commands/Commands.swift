@@ -47,11 +47,19 @@ struct DemoCommand: AsyncCommand {
         var dossiers: Int?
         @Option(name: "reports", help: "How many field reports to generate over the last year (default 9000; 0 for none)")
         var reports: Int?
+        @Flag(name: "force", help: "Load the demo even though this instance is not a demo (IOC_DEMO=0)")
+        var force: Bool
     }
     var help: String { "Load the demo province (Đắk Lắk): agencies and users for each role. Idempotent." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
+        // The demo creates logins whose passwords are published: only on a demo instance, unless forced.
+        guard app.iocConfiguration.demo || signature.force else {
+            throw CommandFailure("Phiên bản này không phải bản minh họa (IOC_DEMO=0): `ioc demo` sẽ tạo tài khoản có mật khẩu công khai. "
+                                 + "Thêm --force nếu thật sự muốn. / This instance is not a demo (IOC_DEMO=0): `ioc demo` would create "
+                                 + "logins whose passwords are published. Add --force to load it anyway.")
+        }
         try await app.autoMigrate()
         // Each module loads its own demo data, in module order (the platform's province and users first).
         var options: [String: Int] = [:]
