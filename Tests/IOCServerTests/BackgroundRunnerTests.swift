@@ -36,7 +36,7 @@ private func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool
 struct BackgroundRunnerTests {
     @Test func tasksRecordTheirFiguresAndBusinessWorkStaysOffWhenAsked() async throws {
         let ticks = Ticks()
-        try await withApp(modules: ServiceModules.standard + [TickModule(ticks: ticks)]) { app in
+        try await withApp(modules: ServiceModules.standard + [TickModule(ticks: ticks)], adjust: { $0.metricsToken = "runner-metrics" }) { app in
             // Tests run with IOC_BACKGROUND off: the singleton task does not run by itself…
             try await app.asyncBoot()
             try await Task.sleep(for: .milliseconds(400))
@@ -53,6 +53,7 @@ struct BackgroundRunnerTests {
             #expect(tick?["runs"] as? Int == 1)
             #expect(tick?["mode"] as? String == "singleton")
             #expect(tasks.contains { $0["name"] as? String == "cases.escalation-sweep" })
+            c.bearer = "runner-metrics"
             let metrics = try await c.send(.GET, "/metrics")
             #expect(metrics.text.contains(#"ioc_background_runs_total{task="tick.count"} 1"#))
         }

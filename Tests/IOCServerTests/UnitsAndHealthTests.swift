@@ -41,16 +41,22 @@ struct UnitsAndHealthTests {
     }
 
     @Test func healthReadinessAndMetrics() async throws {
-        try await withApp { app in
+        try await withApp(adjust: { $0.metricsToken = "scrape-secret-1234" }) { app in
             let c = TestClient(app)
             #expect(try await c.send(.GET, "/healthz").status == .ok)
             #expect(try await c.send(.GET, "/readyz").status == .ok)
             _ = try await c.send(.GET, "/api/v1/units/66")
             _ = try await c.send(.GET, "/api/v1/agencies")
+            // Issue 11: metrics are not public.
+            #expect(try await c.send(.GET, "/metrics").status == .unauthorized)
+            c.bearer = "wrong-token"
+            #expect(try await c.send(.GET, "/metrics").status == .unauthorized)
+            c.bearer = "scrape-secret-1234"
             let m = try await c.send(.GET, "/metrics")
+            #expect(m.status == .ok)
             #expect(m.headers.first(name: .contentType)?.hasPrefix("text/plain") == true)
             #expect(m.text.contains(#"http_requests_total{method="GET",route="/api/v1/units/:code",status="200"} 1"#))
-            #expect(m.text.contains(#"http_requests_total{method="GET",route="/api/v1/agencies",status="401"} 1"#))
+            #expect(m.text.contains(#"http_requests_total{method="GET",route="/api/v1/agencies",status="401"} 1"#), "\(m.text.prefix(2000))")
             #expect(m.text.contains("http_request_duration_seconds_bucket"))
             #expect(m.text.contains("ioc_live_subscribers"))
             #expect(m.text.contains("ioc_db_pool_max_connections"))
@@ -76,6 +82,20 @@ struct UnitsAndHealthTests {
             #expect(try await c.send(.GET, "/vendor/jquery/jquery.js").status == .notFound)
             let settings = try await c.send(.GET, "/api/v1/settings/ui")
             #expect((settings.json["province"] as? [String: Any])?["code"] as? String == "66")
+        }
+    }
+
+    /// Issue 11: without a token, /metrics answers only a direct request from this machine — not one relayed by a
+    /// proxy (which would otherwise look local) and not an in-process caller without an address.
+    @Test func metricsWithoutATokenAnswerOnlyALocalDirectScraper() async throws {
+        try await withApp { app in
+            #expect(try await TestClient(app).send(.GET, "/metrics").status == .forbidden)
+            try await withLiveServer(app) { port in
+                let direct = try await app.client.get(URI(string: "http://127.0.0.1:\(port)/metrics"))
+                #expect(direct.status == .ok)
+                let relayed = try await app.client.get(URI(string: "http://127.0.0.1:\(port)/metrics"), headers: ["X-Forwarded-For": "203.0.113.9"])
+                #expect(relayed.status == .forbidden)
+            }
         }
     }
 }

@@ -61,6 +61,9 @@ public struct IOCConfiguration: Sendable {
     public var sweepSeconds: Int = 60
     /// `IOC_PUBLIC_URL`: the address citizens and Open311 clients use (for links and discovery); default: from the request.
     public var publicURL: String?
+    /// `IOC_METRICS_TOKEN`: `/metrics` answers a scraper presenting it as a bearer token; without one, only a direct
+    /// request from this machine (loopback, no proxy headers).
+    public var metricsToken: String?
     /// `IOC_LIVE_BRIDGE`: with PostgreSQL, carry live events between instances through LISTEN/NOTIFY (default on).
     public var liveBridge: Bool = true
     /// Names this instance in the background runner's health view (`IOC_INSTANCE_ID`; default host:pid).
@@ -147,6 +150,7 @@ public struct IOCConfiguration: Sendable {
         configuration.caseAutoCloseDays = value("IOC_CASE_AUTOCLOSE_DAYS").flatMap(Int.init).map { max(1, min($0, 365)) } ?? 7
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
+        configuration.metricsToken = value("IOC_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
         configuration.liveBridge = flag("IOC_LIVE_BRIDGE", default: true)

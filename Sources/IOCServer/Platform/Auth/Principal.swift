@@ -101,7 +101,8 @@ struct PrincipalMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         // Browsers cannot set headers on a WebSocket: a kiosk screen passes its display key as `?key=` there.
         let liveKey = req.url.path == "/api/v1/live" ? req.query[String.self, at: "key"] : nil
-        if let token = req.headers.bearerAuthorization?.token ?? liveKey {
+        // `/metrics` takes its own scrape token (IOC_METRICS_TOKEN) as a bearer token, not an API key.
+        if req.url.path != "/metrics", let token = req.headers.bearerAuthorization?.token ?? liveKey {
             guard token.count <= 128, token.hasPrefix("ioc_"),
                   let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(token))
                       .filter(\.$active == true).first(),

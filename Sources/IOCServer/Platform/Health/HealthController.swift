@@ -66,7 +66,27 @@ enum HealthController {
         }
     }
 
+    /// Whether the caller may read `/metrics`: the configured scrape token, or else a direct local request.
+    static func checkMetricsAccess(_ req: Request) throws {
+        if let token = req.application.iocConfiguration.metricsToken {
+            guard let given = req.headers.bearerAuthorization?.token, Authorization.constantTimeEquals(given, token) else {
+                throw IOCError(.unauthorized, code: "unauthenticated", vi: "Cần mã truy cập số đo (IOC_METRICS_TOKEN).",
+                               en: "The metrics token (IOC_METRICS_TOKEN) is required.")
+            }
+            return
+        }
+        // No token: only a scraper on this machine talking to IOC directly (a request through a proxy carries its
+        // headers, and the proxy's own address would otherwise pass for local).
+        let local = ["127.0.0.1", "::1"].contains(req.remoteAddress?.ipAddress ?? "")
+        guard local, req.headers.first(name: .xForwardedFor) == nil, req.headers.first(name: "X-Real-IP") == nil,
+              req.headers.first(name: "Forwarded") == nil else {
+            throw IOCError(.forbidden, code: "forbidden", vi: "Số đo chỉ đọc được từ máy chủ này, hoặc với IOC_METRICS_TOKEN.",
+                           en: "Metrics are readable from this machine only, or with IOC_METRICS_TOKEN.")
+        }
+    }
+
     @Sendable static func metrics(_ req: Request) async throws -> Response {
+        try checkMetricsAccess(req)
         let m = req.application.iocMetrics
         m.liveSubscribers.set(Double(req.application.live.clientCount))
         m.liveTopics.set(Double(req.application.live.subscriptionCount))
