@@ -36,6 +36,8 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
             else { throw IOCStartupError("IOC_PG_SCHEMA must be a lower-case identifier (a-z, 0-9, _)") }
             pg.searchPath = [schema]
         }
+        // Statements are logged at trace level with their bind values redacted (RedactingLogHandler, bootstrapped in
+        // main): binds carry citizens' personal data.
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.databasePoolSize, sqlLogLevel: .trace), as: .psql)
         bridgeConfiguration = pg
         if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {

@@ -3,7 +3,11 @@ import Logging
 import Vapor
 
 var env = try Environment.detect()
-try LoggingSystem.bootstrap(from: &env)
+// Vapor's console logger, with SQL bind values (personal data) redacted at every level.
+try LoggingSystem.bootstrap(from: &env) { level in
+    let console = Terminal()
+    return { label in RedactingLogHandler(ConsoleLogger(label: label, console: console, level: level)) }
+}
 let app = try await Application.make(env)
 do {
     var configuration = IOCConfiguration.fromEnvironment()

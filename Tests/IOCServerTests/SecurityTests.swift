@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import IOCCore
+import SQLKit
 import Testing
 import Vapor
 @testable import IOCServer
@@ -103,6 +104,30 @@ struct SecurityTests {
             #expect(try await stateFingerprint(app) == before)
             // On its own case the upload is a valid result photo.
             #expect(try await FR.act(officer, codes[0], ["action": "resolve", "result": "Đã xử lý.", "photos": [shaA]]).json["status"] as? String == "resolved")
+        }
+    }
+
+    /// Point 10: trace logging of PostgreSQL printed bind values (personal data). The statements' binds are redacted
+    /// by the log handler the binary bootstraps, whatever the level; this drives a real PostgreSQL/SQLite query at
+    /// trace level through it and reads what was written.
+    @Test func sqlBindValuesNeverReachTheLog() async throws {
+        try await withApp { app in
+            final class Capture: LogHandler, @unchecked Sendable {
+                var lines: [String] = []
+                var metadata: Logger.Metadata = [:]
+                var logLevel: Logger.Level = .trace
+                subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { metadata[key] } set { metadata[key] = newValue } }
+                func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+                    lines.append("\(message) \(metadata ?? [:])")
+                }
+            }
+            let capture = Capture()
+            let logger = Logger(label: "test") { _ in RedactingLogHandler(capture) }
+            let db = app.databases.database(logger: logger, on: app.eventLoopGroup.next())!
+            let sql = try #require(db as? any SQLDatabase)
+            _ = try await sql.raw("SELECT \(bind: "Nguyễn Văn Bí Mật 0905123456") AS x").all()
+            #expect(!capture.lines.joined().contains("0905123456"))
+            if TestEnvironment.isPostgres { #expect(capture.lines.contains { $0.contains("[redacted]") }, "\(capture.lines)") }
         }
     }
 }
