@@ -106,7 +106,7 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     app.middleware = Middlewares()
     app.middleware.use(RequestLogMiddleware())
     app.middleware.use(MetricsMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware(tileURL: config.tileURL))
+    app.middleware.use(SecurityHeadersMiddleware(tileURL: config.tileURL, publicURL: config.publicURL))
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: config.publicDirectory.hasSuffix("/") ? config.publicDirectory : config.publicDirectory + "/",
                                       defaultFile: "index.html"))
@@ -137,12 +137,19 @@ struct RequestLogMiddleware: AsyncMiddleware {
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     let csp: String
 
-    init(tileURL: String?) {
+    init(tileURL: String?, publicURL: String? = nil) {
         var img = "'self' data: blob:"
         if let t = tileURL, let u = URLComponents(string: t.replacingOccurrences(of: "{s}", with: "a")), let scheme = u.scheme, let host = u.host {
             img += " \(scheme)://\(host.hasPrefix("a.") ? "*." + host.dropFirst(2) : host)"
         }
-        csp = "default-src 'self'; img-src \(img); style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
+        // WebSockets to this origin only ('self' covers ws/wss of the same host in CSP 3; the public URL's host is named
+        // for browsers that still need it), never to any host.
+        var connect = "'self'"
+        if let p = publicURL, let u = URLComponents(string: p), let host = u.host {
+            let port = u.port.map { ":\($0)" } ?? ""
+            connect += " \(u.scheme == "https" ? "wss" : "ws")://\(host)\(port)"
+        }
+        csp = "default-src 'self'; img-src \(img); style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src \(connect); frame-ancestors 'self'; base-uri 'self'; form-action 'self'"
     }
 
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {

@@ -130,4 +130,25 @@ struct SecurityTests {
             if TestEnvironment.isPostgres { #expect(capture.lines.contains { $0.contains("[redacted]") }, "\(capture.lines)") }
         }
     }
+
+    /// Point 10: the live WebSocket opens only from IOC's own pages (a foreign page cannot ride the session cookie),
+    /// and the CSP lets pages connect to this origin only.
+    @Test func theLiveSocketRefusesForeignOriginsAndTheCSPNamesNoOtherHost() async throws {
+        try await withApp { app in
+            try await makeUser(app, "op.ws", role: .operator)
+            let c = TestClient(app)
+            try await c.login("op.ws")
+            let csp = try await TestClient(app).send(.GET, "/healthz").headers.first(name: "Content-Security-Policy") ?? ""
+            #expect(csp.contains("connect-src 'self';") && !csp.contains("ws:") && !csp.contains("wss:"), "\(csp)")
+            try await withLiveServer(app) { port in
+                var headers: HTTPHeaders = [:]
+                headers.replaceOrAdd(name: .cookie, value: c.cookie!)
+                headers.replaceOrAdd(name: .origin, value: "https://evil.example")
+                await #expect(throws: (any Error).self) { _ = try await WebSocketProbe.connect(port: port, headers: headers, app: app) }
+                headers.replaceOrAdd(name: .origin, value: "http://127.0.0.1:\(port)")
+                let own = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
+                try await own.ws.close()
+            }
+        }
+    }
 }

@@ -220,7 +220,7 @@ http {{
         listen 127.0.0.1:{port};
         client_max_body_size 12m;
         proxy_http_version 1.1;
-        proxy_set_header Host $host;
+        proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_connect_timeout 2s;

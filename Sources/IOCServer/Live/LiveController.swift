@@ -36,9 +36,28 @@ enum LiveController {
 
     struct LiveAccessMiddleware: AsyncMiddleware {
         func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+            // A browser always names the page's origin: only this site's pages may open the socket with the session
+            // cookie (no cross-site WebSocket hijacking). Non-browser clients (API keys) send no Origin.
+            if let origin = req.headers.first(name: .origin), !LiveController.sameOrigin(origin, req) {
+                throw IOCError(.forbidden, code: "forbidden_origin", vi: "Kết nối trực tiếp chỉ được mở từ trang của IOC.",
+                               en: "The live connection may only be opened from IOC's own pages.")
+            }
             try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
             return try await next.respond(to: req)
         }
+    }
+
+    /// Whether an Origin header names this server: the Host the browser used, or the configured public URL.
+    static func sameOrigin(_ origin: String, _ req: Request) -> Bool {
+        guard let o = URLComponents(string: origin), let host = o.host?.lowercased() else { return false }
+        let port = o.port.map { ":\($0)" } ?? ""
+        let named = host + port
+        // Browsers name a non-default port in Host; a Host without one is compared by name.
+        if let h = req.headers.first(name: .host)?.lowercased(), h == named || (!h.contains(":") && h == host) { return true }
+        if let p = req.application.iocConfiguration.publicURL, let u = URLComponents(string: p), let ph = u.host?.lowercased() {
+            return ph + (u.port.map { ":\($0)" } ?? "") == named
+        }
+        return false
     }
 
     static func connect(ws: WebSocket, principal: Principal, app: Application) {
