@@ -233,6 +233,9 @@ http {{
 
         location /api/v1/live {{
             proxy_pass http://ioc_live;
+            # A location's proxy_set_header replaces the server's: the Host (checked against the page's Origin) again.
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_read_timeout 3600s;
