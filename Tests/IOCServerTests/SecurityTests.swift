@@ -151,4 +151,19 @@ struct SecurityTests {
             }
         }
     }
+
+    /// Point 10: analysts do not see citizens' own photos (staff who handle the case do; result photos stay public).
+    @Test func analystsDoNotSeeCitizensPhotos() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "op.ph", role: .operator)
+            try await makeUser(app, "an.ph", role: .analyst)
+            let op = TestClient(app); try await op.login("op.ph")
+            let analyst = TestClient(app); try await analyst.login("an.ph")
+            let code = try #require(try await FR.post(app, FR.report()).json["code"] as? String)
+            let photo = try #require((try await op.send(.GET, "/api/v1/cases/\(code)").json["photos"] as? [String])?.first)
+            #expect(try await op.send(.GET, photo).status == .ok)
+            #expect(try await analyst.send(.GET, photo).status == .forbidden)
+        }
+    }
 }
