@@ -166,4 +166,30 @@ struct SecurityTests {
             #expect(try await analyst.send(.GET, photo).status == .forbidden)
         }
     }
+
+    /// Point 2 (the address part): behind nginx the client is the right-most X-Forwarded-For hop that is not a trusted
+    /// proxy; the left-most entry, which the client writes itself, is never believed (it keyed the login throttle,
+    /// the intake limit and the audit origin).
+    @Test func aClientCannotChooseItsAddressThroughTheProxy() async throws {
+        try await withApp(adjust: { $0.trustProxy = true }) { app in
+            try await withLiveServer(app) { port in
+                let body = try JSONSerialization.data(withJSONObject: ["username": "nobody", "password": "wrong-password-1"])
+                let headers: HTTPHeaders = ["X-Forwarded-For": "1.1.1.1, 203.0.113.7", "Content-Type": "application/json"]
+                let r = try await app.client.post(URI(string: "http://127.0.0.1:\(port)/api/v1/session"), headers: headers) { $0.body = .init(data: body) }
+                #expect(r.status == .unauthorized)
+                let origins = try await AuditEntryModel.query(on: app.db).filter(\.$action == "session.login_failed").all().map(\.origin)
+                #expect(origins == ["203.0.113.7"], "\(origins)")
+            }
+        }
+        // Without a trusted proxy the header is ignored: a direct client is its own address.
+        try await withApp { app in
+            try await withLiveServer(app) { port in
+                let body = try JSONSerialization.data(withJSONObject: ["username": "nobody", "password": "wrong-password-1"])
+                let headers: HTTPHeaders = ["X-Forwarded-For": "1.1.1.1", "Content-Type": "application/json"]
+                _ = try await app.client.post(URI(string: "http://127.0.0.1:\(port)/api/v1/session"), headers: headers) { $0.body = .init(data: body) }
+                let origins = try await AuditEntryModel.query(on: app.db).filter(\.$action == "session.login_failed").all().map(\.origin)
+                #expect(origins == ["127.0.0.1"], "\(origins)")
+            }
+        }
+    }
 }

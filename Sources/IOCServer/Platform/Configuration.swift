@@ -1,4 +1,5 @@
 import Foundation
+import IOCCore
 import NIOCore
 import Vapor
 
@@ -34,8 +35,16 @@ public struct IOCConfiguration: Sendable {
     public var demo: Bool
     /// `IOC_COOKIE_SECURE`: mark the session cookie Secure (behind HTTPS).
     public var secureCookies: Bool
-    /// `IOC_TRUST_PROXY`: take the client address from X-Forwarded-For (behind nginx).
+    /// `IOC_TRUST_PROXY`: behind a proxy on this machine (nginx): loopback is a trusted proxy.
     public var trustProxy: Bool
+    /// `IOC_TRUSTED_PROXIES`: the proxies' addresses or networks (comma-separated CIDRs). The client is the right-most
+    /// X-Forwarded-For hop that is not one of them.
+    public var trustedProxies: [AddressRange] = []
+
+    /// The trusted proxies in force: the configured list, plus loopback when `trustProxy` is set.
+    public var effectiveTrustedProxies: [AddressRange] {
+        trustedProxies + (trustProxy ? [AddressRange("127.0.0.0/8")!, AddressRange("::1")!] : [])
+    }
     /// `IOC_BACKGROUND`: run background work (sweepers, simulators) in this process.
     public var backgroundWork: Bool
     /// `IOC_DB_POOL`: PostgreSQL connections per event loop.
@@ -151,6 +160,7 @@ public struct IOCConfiguration: Sendable {
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
         configuration.metricsToken = value("IOC_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
+        configuration.trustedProxies = (value("IOC_TRUSTED_PROXIES") ?? "").split(separator: ",").compactMap { AddressRange(String($0)) }
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
         configuration.liveBridge = flag("IOC_LIVE_BRIDGE", default: true)

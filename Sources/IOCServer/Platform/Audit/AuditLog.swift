@@ -200,11 +200,13 @@ extension Request {
     }
 
     /// The caller's address: the socket peer, or the first X-Forwarded-For hop behind a trusted proxy.
+    /// The client's address: the peer, or — when the peer is a trusted proxy — the right-most X-Forwarded-For hop
+    /// that is not a trusted proxy (never the left-most entry, which the client writes itself).
     var clientAddress: String {
-        if application.iocConfiguration.trustProxy,
-           let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").first {
-            return String(forwarded.trimmingCharacters(in: .whitespaces).prefix(64))
-        }
-        return remoteAddress?.ipAddress ?? "unknown"
+        let trusted = application.iocConfiguration.effectiveTrustedProxies
+        let peer = remoteAddress?.ipAddress
+        guard !trusted.isEmpty else { return peer ?? "unknown" }
+        let hops = headers[.xForwardedFor].flatMap { $0.split(separator: ",").map(String.init) }
+        return AddressRange.client(peer: peer, forwardedFor: hops, trusted: trusted) ?? "unknown"
     }
 }
