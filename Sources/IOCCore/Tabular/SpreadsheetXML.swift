@@ -141,10 +141,52 @@ enum SpreadsheetXML {
         }
     }
 
-    /// Whether a `<!DOCTYPE` appears in the prolog, that is before the root element starts.
+    /// The part as UTF-8 for scanning: UTF-8 (with or without BOM) as is; UTF-16 and UTF-32 (by BOM or by the zero
+    /// bytes around the first `<`) transcoded. Nil when it cannot be read as one of those, or when its XML declaration
+    /// names another encoding (libxml2 would decode UTF-7, EBCDIC… where a byte scan sees nothing).
+    static func scannableUTF8(_ data: Data) -> Data? {
+        let b = [UInt8](data.prefix(4)) + [UInt8](repeating: 0xAA, count: max(0, 4 - data.count))
+        var utf8: Data
+        if b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+            utf8 = data.dropFirst(3)
+        } else if b == [0x00, 0x00, 0xFE, 0xFF] || b == [0x00, 0x00, 0x00, 0x3C] {
+            guard let s = String(data: data, encoding: .utf32BigEndian) else { return nil }
+            utf8 = Data(s.utf8)
+        } else if b == [0xFF, 0xFE, 0x00, 0x00] || b == [0x3C, 0x00, 0x00, 0x00] {
+            guard let s = String(data: data, encoding: .utf32LittleEndian) else { return nil }
+            utf8 = Data(s.utf8)
+        } else if (b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE) {
+            guard let s = String(data: data, encoding: .utf16) else { return nil }
+            utf8 = Data(s.utf8)
+        } else if b[0] == 0x00 && b[1] != 0x00 {
+            guard let s = String(data: data, encoding: .utf16BigEndian) else { return nil }
+            utf8 = Data(s.utf8)
+        } else if b[0] != 0x00 && b[1] == 0x00 {
+            guard let s = String(data: data, encoding: .utf16LittleEndian) else { return nil }
+            utf8 = Data(s.utf8)
+        } else {
+            utf8 = data
+        }
+        if utf8.first == 0xFE || utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8 = utf8.drop { $0 == 0xFE || $0 == 0xFF || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF } }
+        // The declared encoding, if any, must be one the scan understood.
+        let head = String(decoding: utf8.prefix(200), as: UTF8.self)
+        if head.hasPrefix("<?xml"), let end = head.range(of: "?>") {
+            let decl = head[..<end.lowerBound].lowercased()
+            if let r = decl.range(of: "encoding") {
+                let value = decl[r.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "'" }.prefix { $0 != "\"" && $0 != "'" }
+                guard ["utf-8", "utf8", "utf-16", "utf16", "utf-32", "ucs-2", "iso-10646-ucs-2"].contains(String(value)) else { return nil }
+            }
+        }
+        return utf8
+    }
+
+    /// Whether a `<!DOCTYPE` appears in the prolog, that is before the root element starts, in any encoding the
+    /// parser could read (a part that cannot be scanned counts as having one).
     static func hasDocumentTypeDeclaration(_ data: Data) -> Bool {
+        guard let data = scannableUTF8(data) else { return true }
         let doctype = Array("<!DOCTYPE".utf8)
         let commentEnd = Array("-->".utf8)
+        let piEnd = Array("?>".utf8)
         return data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Bool in
             let bytes = buffer.bindMemory(to: UInt8.self)
             var index = 0
@@ -160,7 +202,11 @@ enum SpreadsheetXML {
                 }
                 let next = bytes[index + 1]
                 if next == UInt8(ascii: "?") {
-                    index += 2
+                    // A processing instruction (or the XML declaration): skip to its end, so that a "<" inside it
+                    // is not taken for the root.
+                    var end = index + 2
+                    while end < bytes.count, !matches(piEnd, at: end) { end += 1 }
+                    index = end + 2
                 } else if matches(doctype, at: index) {
                     return true
                 } else if next == UInt8(ascii: "!") {

@@ -115,4 +115,22 @@ struct SpreadsheetFormatTests {
         #expect(!SpreadsheetXML.hasDocumentTypeDeclaration(Data("<?xml version=\"1.0\"?><x>&lt;!DOCTYPE</x>".utf8)))
         #expect(!SpreadsheetXML.hasDocumentTypeDeclaration(Data("<x><![CDATA[<!DOCTYPE]]></x>".utf8)))
     }
+
+    /// Issue 11: the pre-check was bypassable by a processing instruction containing "<" and by UTF-16 parts.
+    @Test func documentTypeDeclarationsAreFoundInAnyEncodingAndPastProcessingInstructions() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><!DOCTYPE w [<!ENTITY a \"b\">]><w>&a;</w>"
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(Data("<?xml version=\"1.0\"?><?x <y?><!DOCTYPE w [<!ENTITY a \"b\">]><w/>".utf8)))
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(doc.data(using: .utf16)!))             // with BOM
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(doc.data(using: .utf16BigEndian)!))    // no BOM
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(doc.data(using: .utf16LittleEndian)!))
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(doc.data(using: .utf32BigEndian)!))
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(Data(([0xEF, 0xBB, 0xBF] + Array("<!DOCTYPE x><x/>".utf8)))))
+        // An encoding the scan cannot read is refused outright.
+        #expect(SpreadsheetXML.hasDocumentTypeDeclaration(Data("<?xml version=\"1.0\" encoding=\"UTF-7\"?><x/>".utf8)))
+        // Ordinary parts pass, in UTF-8 and UTF-16.
+        let plain = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet><sheetData/></worksheet>"
+        #expect(!SpreadsheetXML.hasDocumentTypeDeclaration(Data(plain.utf8)))
+        #expect(!SpreadsheetXML.hasDocumentTypeDeclaration(plain.replacingOccurrences(of: "UTF-8", with: "UTF-16").data(using: .utf16)!))
+        #expect(!SpreadsheetXML.hasDocumentTypeDeclaration(Data("<?xml version=\"1.0\"?><?mso-application progid=\"Excel.Sheet\"?><x/>".utf8)))
+    }
 }
