@@ -405,4 +405,63 @@ struct IndicatorsTests {
             #expect(row[5].isEmpty)
         }
     }
+
+    @Test func communesAreRankedWithTiesAndOpenDataHoldsOnlyOfficialApprovedValues() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let communes = TestEnvironment.reference.units.communes(of: "66").prefix(4).map(\.code)
+            var items: [[String: Any]] = []
+            for (unit, v) in zip(communes, [30.0, 50, 50, 10]) {
+                items.append(["indicator": "RETAIL", "period": "2026-03", "unit": unit, "value": v, "status": "official"])
+                items.append(["indicator": "RETAIL", "period": "2025-03", "unit": unit, "value": 40, "status": "official"])
+            }
+            items.append(["indicator": "REV", "period": "2026-03", "unit": "66", "value": 4500, "status": "estimate"])
+            #expect(try await Self.post(s.admin, items).status == .created)
+            let ranked = try await s.leader.send(.GET, "/api/v1/indicators/RETAIL/communes?period=2026-03")
+            let rows = try #require(ranked.json["rows"] as? [[String: Any]])
+            #expect(rows.map { $0["rank"] as? Int } == [1, 1, 3, 4])                       // 50, 50, 30, 10
+            #expect(rows.first { $0["unit"] as? String == communes[3] }?["changeVsSamePeriodPct"] as? Double == -75)
+            #expect(try await s.leader.send(.GET, "/api/v1/indicators/RETAIL/communes?period=2026-Q1").status == .unprocessableEntity)
+            // A draft and an estimate are not open data; the official approved values are.
+            #expect(try await Self.post(s.officer, [["indicator": "RETAIL", "period": "2026-02", "unit": "66", "value": 99, "status": "official"]]).status == .created)
+            let open = try await TestClient(app).send(.GET, "/api/v1/open-data/indicators.json")
+            let values = try #require(open.json["values"] as? [[String: Any]])
+            #expect(values.count == 8 && values.allSatisfy { $0["status"] as? String == "official" && $0["indicator"] as? String == "RETAIL" })
+            #expect(!values.contains { $0["period"] as? String == "2026-02" })
+        }
+    }
+
+    @Test func theApprovalQueueShowsTheFlagsOfAnOddValue() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            var history: [[String: Any]] = []
+            for m in 1...12 {
+                history.append(["indicator": "RETAIL", "period": String(format: "2025-%02d", m), "unit": "66", "value": 100, "status": "official"])
+            }
+            history.append(["indicator": "RETAIL", "period": "2026-01", "unit": "66", "value": 110, "status": "official"])
+            history.append(["indicator": "RETAIL", "period": "2026-02", "unit": "66", "value": 110, "status": "official"])
+            #expect(try await Self.post(s.admin, history).status == .created)
+            let draft = try await Self.post(s.officer, [["indicator": "RETAIL", "period": "2026-03", "unit": "66", "value": 400]])
+            let id = try #require((draft.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await s.officer.send(.POST, "/api/v1/indicators/values/submit", json: ["ids": [id]]).status == .ok)
+            let queue = try await s.op.send(.GET, "/api/v1/indicators/approvals")
+            let item = try #require((queue.json["items"] as? [[String: Any]])?.first)
+            #expect(item["samePeriodLastYear"] as? Double == 100)
+            #expect((item["flags"] as? [[String: Any]])?.contains { $0["kind"] as? String == "seasonal" } == true, "\(item)")
+        }
+    }
+
+    @Test func overlongCatalogueTextIsRefused() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let before = try await stateFingerprint(app)
+            for (field, value) in [("nameEn", String(repeating: "x", count: 301)), ("unitEn", String(repeating: "u", count: 61)), ("weight", "not a code")] {
+                var e: [String: Any] = ["code": "X1", "name": "X", "unit": "%", "period": "month", "ownerAgency": "SO-A"]
+                e[field] = value
+                let r = try await s.admin.send(.POST, "/api/v1/indicators", json: e)
+                #expect(r.status == .unprocessableEntity && (r.json["items"] as? [[String: Any]])?.first?["field"] as? String == "[0].\(field)", "\(r.text)")
+            }
+            #expect(try await stateFingerprint(app) == before)
+        }
+    }
 }

@@ -98,7 +98,7 @@ struct BenchIndicatorsCommand: AsyncCommand {
                 }
             }
             for chunk in stride(from: 0, to: plans.count, by: 500) { try await Array(plans[chunk..<min(chunk + 500, plans.count)]).create(on: app.db) }
-            if BenchSupport.isPostgres(app) { try await sql.raw("ANALYZE").run() }
+            if app.iocConfiguration.isPostgres { try await sql.raw("ANALYZE").run() }
         }
         let total = try await IndicatorValueModel.query(on: app.db).count()
 
@@ -176,12 +176,5 @@ struct BenchIndicatorsCommand: AsyncCommand {
         }
         console.print(String(format: "XLSX import of %d rows (parse, validate, anomaly flags, new vintages): %.0f ms (goal ≤ 1,000 ms)",
                              valid.count, (ContinuousClock.now - started) / .milliseconds(1)))
-    }
-}
-
-enum BenchSupport {
-    static func isPostgres(_ app: Application) -> Bool {
-        if case .postgres = app.iocConfiguration.storage { return true }
-        return false
     }
 }

@@ -63,9 +63,21 @@ struct IndicatorCatalogSnapshot: Sendable {
         var formula: IndicatorFormula?
     }
 
-    var groups: [IndicatorGroupDTO]
-    var indicators: [String: Entry]
-    var loadedAt: Date
+    let groups: [IndicatorGroupDTO]
+    let indicators: [String: Entry]
+    let loadedAt: Date
+    /// Active indicators, ordered for display: headline first, then by group order and code (sorted once per load).
+    let ordered: [Entry]
+
+    init(groups: [IndicatorGroupDTO], indicators: [String: Entry], loadedAt: Date) {
+        self.groups = groups
+        self.indicators = indicators
+        self.loadedAt = loadedAt
+        let order = Dictionary(uniqueKeysWithValues: groups.map { ($0.code, $0.order) })
+        ordered = indicators.values.filter(\.dto.active).sorted {
+            ($0.dto.headline ?? 99, order[$0.dto.group] ?? 999, $0.dto.code) < ($1.dto.headline ?? 99, order[$1.dto.group] ?? 999, $1.dto.code)
+        }
+    }
 
     var groupByCode: [String: IndicatorGroupDTO] { Dictionary(uniqueKeysWithValues: groups.map { ($0.code, $0) }) }
 
@@ -80,13 +92,6 @@ struct IndicatorCatalogSnapshot: Sendable {
         return out
     }
 
-    /// Active indicators, ordered for display: headline first, then by group order and code.
-    var ordered: [Entry] {
-        let order = Dictionary(uniqueKeysWithValues: groups.map { ($0.code, $0.order) })
-        return indicators.values.filter(\.dto.active).sorted {
-            ($0.dto.headline ?? 99, order[$0.dto.group] ?? 999, $0.dto.code) < ($1.dto.headline ?? 99, order[$1.dto.group] ?? 999, $1.dto.code)
-        }
-    }
 }
 
 final class IndicatorCatalogStore: Sendable {
@@ -204,7 +209,9 @@ enum IndicatorCatalogService {
         for (i, g) in batch.groups.enumerated() {
             func fail(_ f: String, _ vi: String, _ en: String) { errors.append(.init(index: i, code: g.code, field: "groups[\(i)].\(f)", messages: .init(vi: vi, en: en))) }
             guard let code = g.code, isCode(code) else { fail("code", "Mã nhóm phải gồm 2–40 chữ in hoa, số hoặc _.", "A group code is 2–40 capitals, digits or _."); continue }
-            guard let name = g.name?.trimmingCharacters(in: .whitespaces), (1...200).contains(name.count) else { fail("name", "Thiếu tên nhóm.", "The group's name is missing."); continue }
+            guard let name = g.name?.trimmingCharacters(in: .whitespaces), (1...200).contains(name.count) else { fail("name", "Thiếu tên nhóm (tối đa 200 ký tự).", "The group's name is missing (200 characters at most)."); continue }
+            guard (g.nameEn ?? "").count <= 200 else { fail("nameEn", "Tên nhóm tiếng Anh tối đa 200 ký tự.", "The group's nameEn is 200 characters at most."); continue }
+            if let p = g.parent, !isCode(p) { fail("parent", "Nhóm cha phải là một mã nhóm.", "parent must be a group code."); continue }
             groups.append(.init(code: code, name: name, nameEn: g.nameEn?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? name,
                                 parent: g.parent, order: g.order ?? (groups.count + 1)))
             groupCodes.insert(code)
@@ -223,6 +230,7 @@ enum IndicatorCatalogService {
             seen[code] = i
             guard let name = e.name?.trimmingCharacters(in: .whitespaces), (1...300).contains(name.count) else { fail("name", "Thiếu tên chỉ tiêu (tối đa 300 ký tự).", "The name is missing (300 characters at most)."); continue }
             let nameEn = e.nameEn?.trimmingCharacters(in: .whitespaces).nilIfEmpty ?? name
+            guard nameEn.count <= 300 else { fail("nameEn", "Tên tiếng Anh tối đa 300 ký tự.", "nameEn is 300 characters at most."); continue }
             guard let unit = e.unit?.trimmingCharacters(in: .whitespaces), (1...60).contains(unit.count) else { fail("unit", "Thiếu đơn vị tính.", "The unit of measure is missing."); continue }
             guard let period = e.period.flatMap(PeriodKind.init(rawValue:)) else { fail("period", "Kỳ báo cáo phải là day, week, month, quarter hoặc year.", "period must be day, week, month, quarter or year."); continue }
             guard let aggregation = IndicatorAggregation(rawValue: e.aggregation ?? "sum") else { fail("aggregation", "Cách cộng gộp phải là sum, mean, weightedMean hoặc none.", "aggregation must be sum, mean, weightedMean or none."); continue }
@@ -230,6 +238,8 @@ enum IndicatorCatalogService {
             guard let owner = e.ownerAgency, agencies.agencyByCode[owner] != nil else {
                 fail("ownerAgency", "Cơ quan chủ trì \(e.ownerAgency ?? "") không có trong danh mục.", "Owner agency \(e.ownerAgency ?? "") is not in the directory."); continue
             }
+            guard (e.unitEn ?? "").count <= 60 else { fail("unitEn", "Đơn vị tính tiếng Anh tối đa 60 ký tự.", "unitEn is 60 characters at most."); continue }
+            if let w = e.weight, !isCode(w) { fail("weight", "Chỉ tiêu trọng số phải là một mã chỉ tiêu.", "weight must be an indicator code."); continue }
             let group = e.group ?? otherGroup.code
             guard groupCodes.contains(group) || group == otherGroup.code else { fail("group", "Nhóm \(group) không có.", "Group \(group) does not exist."); continue }
             let deadlineText = e.deadline ?? defaultDeadline(period)

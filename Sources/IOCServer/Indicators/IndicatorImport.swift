@@ -10,7 +10,7 @@ enum IndicatorImport {
     static let maxRows = 5_000
 
     /// The template: one row per due indicator × period (province level), with the last figures beside it.
-    static func template(_ due: IndicatorViews.DueDTO, province: String) throws -> Data {
+    static func template(_ due: IndicatorViews.DueDTO, province: String) -> XLSXWriter {
         var rows: [[XLSXWriter.Cell]] = [header.map { .text($0) }]
         for i in due.items {
             rows.append([.text(i.indicator.code), .text(i.indicator.name), .text(i.indicator.unit), .text(i.period), .text(province),
@@ -26,9 +26,7 @@ enum IndicatorImport {
             [.text("Fill in Value (a number) and Status; keep Code, Period and Unit code; add rows for communes where the indicator has commune values.")],
             [.text("Tải lên tại mục Chỉ tiêu KT-XH › Nhập số liệu; lỗi được báo theo từng dòng, không dòng nào được lưu khi còn lỗi.")],
         ], columnWidths: [140], hasHeaderRow: false)
-        do { return try book.data() } catch {
-            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
-        }
+        return book
     }
 
     /// A number as typed: `27.5`, or the Vietnamese `27,5` and `1.234,5`.
@@ -75,7 +73,7 @@ enum IndicatorCatalogSheet {
     static let columns = ["code", "name", "nameEn", "group", "unit", "unitEn", "period", "cumulative", "aggregation", "weight", "direction",
                           "ownerAgency", "deadline", "legalBasis", "formula", "headline", "communes", "requiresApproval", "active"]
 
-    static func export(_ c: IndicatorCatalogSnapshot) throws -> Data {
+    static func export(_ c: IndicatorCatalogSnapshot) -> XLSXWriter {
         func t(_ s: String?) -> XLSXWriter.Cell { s.map { .text($0) } ?? .empty }
         func b(_ v: Bool) -> XLSXWriter.Cell { .text(v ? "true" : "false") }
         var book = XLSXWriter()
@@ -88,9 +86,7 @@ enum IndicatorCatalogSheet {
         book.addSheet(named: "Nhóm", rows: [groupColumns.map { .text($0) }] + c.groups.map {
             [t($0.code), t($0.name), t($0.nameEn), t($0.parent), .integer($0.order)]
         }, columnWidths: [12, 40, 40, 12, 8])
-        do { return try book.data() } catch {
-            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
-        }
+        return book
     }
 
     /// Reads a workbook in the export's shape into a batch (validated as JSON entries are).

@@ -107,6 +107,17 @@ enum IndicatorValueService {
 
     static func ord(_ p: IndicatorPeriod) -> Int { p.year * 1000 + p.index }
 
+    static func cellKey(_ v: Valid) -> String { "\(v.entry.dto.code)|\(v.period)|\(v.unit)" }
+
+    /// The entries of a batch's cells not yet approved (draft, returned, submitted), in one query: cell key → rows.
+    static func openEntries(_ batch: [Valid], on db: any Database) async throws -> [String: [IndicatorValueModel]] {
+        guard !batch.isEmpty else { return [:] }
+        let rows = try await IndicatorValueModel.query(on: db).filter(\.$indicator ~~ Array(Set(batch.map(\.entry.dto.code))))
+            .filter(\.$period ~~ Array(Set(batch.map(\.period.description)))).filter(\.$unitCode ~~ Array(Set(batch.map(\.unit))))
+            .filter(\.$state ~~ ["draft", "returned", "submitted"]).all()
+        return Dictionary(grouping: rows) { "\($0.indicator)|\($0.period)|\($0.unitCode)" }
+    }
+
     /// The approved history of a cell range (current vintages, or as known at `asOf`): period → row.
     struct Point: Sendable { var value: Double; var status: String; var vintage: Int; var flags: String = "[]" }
 

@@ -7,7 +7,7 @@ import Vapor
 /// What leaders, approvers and officers read: approved values with their comparisons, the group screens, the monthly
 /// report, the entry form's due list, the approval queue, freshness, and open data.
 enum IndicatorViews {
-    static let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    static let xlsxType = Downloads.xlsxType
 
     struct ValueRowDTO: Content {
         var id: UUID
@@ -374,14 +374,7 @@ enum IndicatorViews {
                                           [.text("Chỉ số liệu đã duyệt / Approved values only")],
                                           [.text("So cùng kỳ = lũy kế / lũy kế cùng kỳ năm trước × 100; So kế hoạch = lũy kế / kế hoạch năm × 100")]]
         book.addSheet(named: "Ghi chú", rows: notes, columnWidths: [40, 90], hasHeaderRow: false)
-        let data: Data
-        do { data = try book.data() } catch {
-            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
-        }
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: xlsxType)
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bao-cao-kt-xh-\(r.month).xlsx\"")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        return try Downloads.xlsx(book, filename: "bao-cao-kt-xh-\(r.month).xlsx")
     }
 
     // MARK: Officers, approvers, freshness
@@ -485,16 +478,21 @@ enum IndicatorViews {
     @Sendable static func approvals(_ req: Request) async throws -> [String: [ApprovalItem]] {
         let c = try await req.indicatorCatalog()
         let rows = try await IndicatorValueModel.query(on: req.db).filter(\.$state == "submitted").sort(\.$submittedAt).limit(500).all()
+        // The current vintage and last year's value of every waiting cell, in one query.
+        let periods = Set(rows.flatMap { r in [r.period] + [IndicatorPeriod(r.period)?.samePeriodLastYear?.description].compactMap { $0 } })
+        let current = rows.isEmpty ? [] : try await IndicatorValueModel.query(on: req.db).filter(\.$current == true)
+            .filter(\.$indicator ~~ Array(Set(rows.map(\.indicator)))).filter(\.$unitCode ~~ Array(Set(rows.map(\.unitCode))))
+            .filter(\.$period ~~ Array(periods)).all()
+        let byCell = Dictionary(current.map { ("\($0.indicator)|\($0.period)|\($0.unitCode)", $0) }, uniquingKeysWith: { a, _ in a })
         var out: [ApprovalItem] = []
         for r in rows {
             guard let e = c.indicators[r.indicator], let p = IndicatorPeriod(r.period) else { continue }
-            let cells = try await IndicatorValueModel.query(on: req.db).filter(\.$indicator == r.indicator).filter(\.$unitCode == r.unitCode)
-                .filter(\.$current == true).filter(\.$period ~~ ([r.period] + [p.samePeriodLastYear?.description].compactMap { $0 })).all()
-            let prev = cells.first { $0.period == r.period }
+            let prev = byCell["\(r.indicator)|\(r.period)|\(r.unitCode)"]
+            let lastYear = p.samePeriodLastYear.flatMap { byCell["\(r.indicator)|\($0)|\(r.unitCode)"] }
             out.append(ApprovalItem(id: r.id!, indicator: e.dto, period: r.period, unit: r.unitCode, unitName: unitRef(req, r.unitCode).name, unitNameEn: unitRef(req, r.unitCode).nameEn,
                                     value: r.value, status: r.status, state: r.state, enteredBy: r.enteredBy, enteredAt: r.enteredAt,
                                     submittedAt: r.submittedAt, previous: prev.map { .init(value: $0.value, vintage: $0.vintage) },
-                                    samePeriodLastYear: cells.first { $0.period != r.period }?.value, flags: IndicatorValueService.decodeFlags(r.flags)))
+                                    samePeriodLastYear: lastYear?.value, flags: IndicatorValueService.decodeFlags(r.flags)))
         }
         return ["items": out]
     }
@@ -560,16 +558,11 @@ enum IndicatorViews {
     @Sendable static func openCSV(_ req: Request) async throws -> Response {
         let c = try await req.indicatorCatalog()
         let rows = try await openValues(req)
-        func q(_ s: String) -> String { s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-        var out = "indicator,name,name_en,unit_of_measure,period,unit_code,unit_name,value,status\r\n"
-        for r in rows {
+        let header = ["indicator", "name", "name_en", "unit_of_measure", "period", "unit_code", "unit_name", "value", "status"]
+        return Downloads.csv([header] + rows.map { r in
             let e = c.indicators[r.indicator]?.dto
-            out += [r.indicator, e?.name ?? "", e?.nameEn ?? "", e?.unit ?? "", r.period, r.unitCode,
-                    req.application.reference.units[r.unitCode]?.fullName ?? "", String(r.value), r.status].map(q).joined(separator: ",") + "\r\n"
-        }
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"chi-tieu-kt-xh.csv\"")
-        return Response(status: .ok, headers: headers, body: .init(string: "\u{FEFF}" + out))
+            return [r.indicator, e?.name ?? "", e?.nameEn ?? "", e?.unit ?? "", r.period, r.unitCode,
+                    req.application.reference.units[r.unitCode]?.fullName ?? "", String(r.value), r.status]
+        }, filename: "chi-tieu-kt-xh.csv")
     }
 }

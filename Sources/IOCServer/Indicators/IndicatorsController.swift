@@ -86,34 +86,13 @@ enum IndicatorsController {
     }
 
     static func rejected(_ req: Request, _ errors: [IndicatorCatalogService.ItemError], vi: String, en: String) throws -> Response {
-        var e = IOCError.invalid(errors.first?.field ?? "", vi: vi + " " + (errors.first?.messages.vi ?? ""), en: en + " " + (errors.first?.messages.en ?? ""))
-        e.code = "validation"
-        let problem = ProblemMiddleware.problem(for: e, request: req)
-        var body = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(problem)) as? [String: Any] ?? [:]
-        body["items"] = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(Array(errors.prefix(500))))
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
-        return Response(status: .unprocessableEntity, headers: headers, body: .init(data: try JSONSerialization.data(withJSONObject: body)))
-    }
-
-    static func jsonBody<T: Decodable>(_ req: Request, as: T.Type) throws -> T {
-        guard let buffer = req.body.data, buffer.readableBytes > 0 else {
-            throw IOCError(.badRequest, code: "malformed_body", vi: "Thiếu nội dung yêu cầu.", en: "The request body is missing.")
-        }
-        guard req.headers.contentType?.subType == "json" else {
-            throw IOCError(.unsupportedMediaType, code: "unsupported_media_type", vi: "Nội dung phải là JSON.", en: "The body must be JSON.")
-        }
-        do { return try JSONDecoder.ioc.decode(T.self, from: Data(buffer.readableBytesView)) } catch {
-            throw IOCError(.badRequest, code: "malformed_body", vi: "Nội dung JSON không đúng cấu trúc.", en: "The JSON body does not have the expected shape.")
-        }
+        try ProblemMiddleware.rejectedBatch(
+            IOCError.invalid(errors.first?.field ?? "", vi: vi + " " + (errors.first?.messages.vi ?? ""), en: en + " " + (errors.first?.messages.en ?? "")),
+            items: Array(errors.prefix(500)), request: req)
     }
 
     @Sendable static func exportCatalogue(_ req: Request) async throws -> Response {
-        let data = try IndicatorCatalogSheet.export(try await req.indicatorCatalog())
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: IndicatorViews.xlsxType)
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"danh-muc-chi-tieu.xlsx\"")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        try Downloads.xlsx(IndicatorCatalogSheet.export(try await req.indicatorCatalog()), filename: "danh-muc-chi-tieu.xlsx")
     }
 
     @Sendable static func importCatalogue(_ req: Request) async throws -> Response {
@@ -134,7 +113,7 @@ enum IndicatorsController {
     }
 
     @Sendable static func define(_ req: Request) async throws -> Response {
-        try await define(req, try jsonBody(req, as: IndicatorCatalogService.Batch.self))
+        try await define(req, try req.decodeBody(IndicatorCatalogService.Batch.self))
     }
 
     static func define(_ req: Request, _ batch: IndicatorCatalogService.Batch,
@@ -186,7 +165,7 @@ enum IndicatorsController {
     struct IngestDTO: Content { var accepted: Int; var items: [StoredItem] }
 
     @Sendable static func ingest(_ req: Request) async throws -> Response {
-        let items = try jsonBody(req, as: [IndicatorValueService.Input].self)
+        let items = try req.decodeBody([IndicatorValueService.Input].self)
         guard !items.isEmpty, items.count <= IndicatorValueService.maxBatch else {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(IndicatorValueService.maxBatch) giá trị.", en: "Send 1 to \(IndicatorValueService.maxBatch) values per request.")
         }
@@ -204,11 +183,8 @@ enum IndicatorsController {
         case .source(let s)?: direct = true; sourceID = s.id
         case .user(let u)?:
             direct = u.role == .admin
-            if u.role == .officer {
-                // An officer attached to no agency and no unit may enter nothing (fails closed).
-                let codes = u.agencyID != nil || u.unitScope != nil ? try await req.visibleAgencyCodes() : nil
-                own = Set(codes ?? [])
-            }
+            // An officer enters its agency's indicators (none without an agency: the platform's scope fails closed).
+            if u.role == .officer { own = Set(try await req.visibleAgencyCodes() ?? []) }
         case nil: throw IOCError.unauthenticated
         }
         let catalogue = try await req.indicatorCatalog()
@@ -217,18 +193,15 @@ enum IndicatorsController {
         let (valid, errors) = IndicatorValueService.validate(items, catalogue: catalogue, province: province, units: req.application.reference.units,
                                                              ownAgencies: own, today: today, label: label)
         if !errors.isEmpty { return try rejected(req, errors, vi: "Không có giá trị nào được lưu.", en: "No value was stored.") }
+        // Staff enter drafts: a cell whose value waits for approval is not entered a second time.
+        let cells = try await IndicatorValueService.openEntries(valid, on: req.db)
         if !direct {
-            // Staff enter drafts: a cell whose value waits for approval is not entered a second time.
-            var pending: [IndicatorCatalogService.ItemError] = []
-            for v in valid {
-                let waiting = try await IndicatorValueModel.query(on: req.db).filter(\.$indicator == v.entry.dto.code)
-                    .filter(\.$period == v.period.description).filter(\.$unitCode == v.unit).filter(\.$state == "submitted").count()
-                if waiting > 0 {
-                    let l = label(v.index)
-                    pending.append(.init(index: v.index, code: v.entry.dto.code, field: "[\(v.index)].period", messages: .init(
-                        vi: "\(l.vi): \(v.entry.dto.code) kỳ \(v.period) đang chờ duyệt; đợi duyệt hoặc trả lại rồi mới nhập lại.",
-                        en: "\(l.en): \(v.entry.dto.code) for \(v.period) is waiting for approval; enter it again once approved or returned.")))
-                }
+            let pending: [IndicatorCatalogService.ItemError] = valid.compactMap { v in
+                guard cells[IndicatorValueService.cellKey(v)]?.contains(where: { $0.state == "submitted" }) == true else { return nil }
+                let l = label(v.index)
+                return .init(index: v.index, code: v.entry.dto.code, field: "[\(v.index)].period", messages: .init(
+                    vi: "\(l.vi): \(v.entry.dto.code) kỳ \(v.period) đang chờ duyệt; đợi duyệt hoặc trả lại rồi mới nhập lại.",
+                    en: "\(l.en): \(v.entry.dto.code) for \(v.period) is waiting for approval; enter it again once approved or returned."))
             }
             if !pending.isEmpty { return try rejected(req, pending, vi: "Không có giá trị nào được lưu.", en: "No value was stored.") }
         }
@@ -241,8 +214,7 @@ enum IndicatorsController {
             for v in valid {
                 let flags = allFlags[v.index] ?? []
                 var row: IndicatorValueModel
-                if !isDirect, let draft = try await IndicatorValueModel.query(on: tx).filter(\.$indicator == v.entry.dto.code)
-                    .filter(\.$period == v.period.description).filter(\.$unitCode == v.unit).filter(\.$state ~~ ["draft", "returned"]).first() {
+                if !isDirect, let draft = cells[IndicatorValueService.cellKey(v)]?.first(where: { $0.state == "draft" || $0.state == "returned" }) {
                     row = draft
                 } else {
                     row = IndicatorValueModel()
@@ -275,11 +247,8 @@ enum IndicatorsController {
 
     @Sendable static func template(_ req: Request) async throws -> Response {
         let due = try await IndicatorViews.due(req)
-        let data = try IndicatorImport.template(due, province: req.application.iocConfiguration.provinceCode)
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: IndicatorViews.xlsxType)
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"mau-nhap-chi-tieu-\(due.agency?.code ?? "tat-ca").xlsx\"")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        return try Downloads.xlsx(IndicatorImport.template(due, province: req.application.iocConfiguration.provinceCode),
+                                  filename: "mau-nhap-chi-tieu-\(due.agency?.code ?? "tat-ca").xlsx")
     }
 
     @Sendable static func importFile(_ req: Request) async throws -> Response {
@@ -303,16 +272,13 @@ enum IndicatorsController {
     struct IDs: Content { var ids: [UUID] }
 
     @Sendable static func submit(_ req: Request) async throws -> [String: Int] {
-        let body = try jsonBody(req, as: IDs.self)
+        let body = try req.decodeBody(IDs.self)
         guard (1...2000).contains(body.ids.count) else { throw IOCError.invalid("ids", vi: "Cần từ 1 đến 2.000 mục.", en: "Send 1 to 2,000 ids.") }
-        let user = try req.requireUser()
         let visible = try await req.visibleAgencyCodes()
-        // An officer attached to no agency and no unit submits nothing (fails closed).
-        let scoped = user.role == .officer && (user.agencyID == nil && user.unitScope == nil || visible == nil)
         let rows = try await IndicatorValueModel.query(on: req.db).filter(\.$id ~~ body.ids).all()
         for id in body.ids {
             guard let r = rows.first(where: { $0.id == id }) else { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
-            if scoped || visible.map({ !$0.contains(r.agencyCode) }) == true { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
+            if let visible, !visible.contains(r.agencyCode) { throw IOCError.notFound("Value \(id)", vi: "giá trị \(id)") }
             guard r.state == "draft" || r.state == "returned" else {
                 throw IOCError(.conflict, code: "conflict", vi: "Giá trị \(r.indicator) kỳ \(r.period) đã gửi hoặc đã duyệt.",
                                en: "The value of \(r.indicator) for \(r.period) was already submitted or approved.")
@@ -322,10 +288,13 @@ enum IndicatorsController {
         let province = req.application.iocConfiguration.provinceCode
         let now = req.now
         let n: Int = try await req.application.audit.transaction(on: req.db) { tx in
-            for r in rows {
-                if let entry = catalogue.indicators[r.indicator], let p = IndicatorPeriod(r.period) {
-                    r.flags = IndicatorValueService.encodeFlags(try await IndicatorValueService.flags(for: entry, period: p, unit: r.unitCode, value: r.value, province: province, on: tx))
-                }
+            let items: [IndicatorValueService.Valid] = rows.enumerated().compactMap { i, r in
+                guard let entry = catalogue.indicators[r.indicator], let p = IndicatorPeriod(r.period) else { return nil }
+                return .init(index: i, entry: entry, period: p, unit: r.unitCode, value: r.value, status: r.status, note: r.note)
+            }
+            let flags = try await IndicatorValueService.flags(for: items, province: province, on: tx)
+            for (i, r) in rows.enumerated() {
+                if let f = flags[i] { r.flags = IndicatorValueService.encodeFlags(f) }
                 r.state = "submitted"; r.submittedAt = now
                 try await r.save(on: tx)
             }
@@ -366,7 +335,7 @@ enum IndicatorsController {
     struct ReturnBody: Content { var reason: String? }
 
     @Sendable static func sendBack(_ req: Request) async throws -> IndicatorViews.ValueRowDTO {
-        let body = try jsonBody(req, as: ReturnBody.self)
+        let body = try req.decodeBody(ReturnBody.self)
         let reason = try Validate.required(body.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, field: "reason", max: 1000)
         let row = try await submitted(req)
         try await req.application.audit.transaction(on: req.db) { tx in
@@ -385,7 +354,7 @@ enum IndicatorsController {
     struct PlanBody: Content { var unit: String?; var value: Double?; var kind: String?; var quarter: Int?; var document: String? }
 
     @Sendable static func setPlan(_ req: Request) async throws -> [String: String] {
-        let body = try jsonBody(req, as: PlanBody.self)
+        let body = try req.decodeBody(PlanBody.self)
         let catalogue = try await req.indicatorCatalog()
         let code = req.parameters.get("code") ?? ""
         guard catalogue.indicators[code] != nil else { throw IOCError.notFound("Indicator \(code)", vi: "chỉ tiêu \(code)") }

@@ -9,7 +9,7 @@ struct IndicatorsModule: ServiceModule {
     var id: String { "indicators" }
 
     func migrations(_ app: Application) -> [any Migration] {
-        [CreateIndicatorCatalog(), CreateIndicatorValues(), CreateIndicatorPlans()]
+        [CreateIndicatorCatalog(), CreateIndicatorValues(), CreateIndicatorPlans(), AddIndicatorApprovedIndex()]
     }
 
     func routes(_ v1: APIBuilder, app: Application) throws {
@@ -71,7 +71,7 @@ enum IndicatorsWall {
             WallTile.Figure(key: i.indicator.code, label: .init(vi: "\(i.indicator.name) (\(i.indicator.unit))", en: "\(i.indicator.nameEn) (\(i.indicator.unitEn))"),
                             value: i.value, format: "decimal", severity: i.severity)
         }
-        let last = try await IndicatorValueModel.query(on: req.db).filter(\.$current == true).sort(\.$approvedAt, .descending).first()?.approvedAt
+        let last = try await IndicatorValueModel.query(on: req.db).max(\.$approvedAt)
         let now = req.now
         return WallTile(id: "indicators", title: .init(vi: "Kinh tế – xã hội", en: "Socio-economic"), link: "/#/indicators",
                         figures: figures, trend: nil,

@@ -111,14 +111,9 @@ enum PublicServicesController {
             }
         } catch let rejected as NothingAccepted {
             let result = rejected.result
-            var e = IOCError.invalid(result.items.first?.field ?? "", vi: "Không hồ sơ nào hợp lệ; không có gì được lưu.", en: "No dossier was valid; nothing was stored.")
-            e.code = "validation"
-            let problem = ProblemMiddleware.problem(for: e, request: req)
-            var body = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(problem)) as? [String: Any] ?? [:]
-            body["items"] = try JSONSerialization.jsonObject(with: JSONEncoder.ioc.encode(result.items))
-            var headers = HTTPHeaders()
-            headers.replaceOrAdd(name: .contentType, value: "application/problem+json; charset=utf-8")
-            return Response(status: .unprocessableEntity, headers: headers, body: .init(data: try JSONSerialization.data(withJSONObject: body)))
+            return try ProblemMiddleware.rejectedBatch(
+                IOCError.invalid(result.items.first?.field ?? "", vi: "Không hồ sơ nào hợp lệ; không có gì được lưu.", en: "No dossier was valid; nothing was stored."),
+                items: result.items, request: req)
         }
         if result.created + result.updated > 0 {
             // `first`: the first accepted dossier's code, so a screen (and the live benchmark) can tell ingests apart.
@@ -303,7 +298,7 @@ enum PublicServicesController {
             total: CountsDTO(total), lastDataAt: try await latestIngest(req.db, codes: codes))
     }
 
-    static let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    static let xlsxType = Downloads.xlsxType
 
     // MARK: Export and import
 
@@ -333,15 +328,8 @@ enum PublicServicesController {
         var book = XLSXWriter()
         book.addSheet(named: "Báo cáo TTHC", rows: rows, columnWidths: [16, 40] + Array(repeating: 14, count: 16), hasHeaderRow: true)
         book.addSheet(named: "Định nghĩa", rows: notes, columnWidths: [40, 90], hasHeaderRow: false)
-        let data: Data
-        do { data = try book.data() } catch {
-            throw IOCError(.internalServerError, code: "internal", vi: "Không tạo được tệp XLSX.", en: "Could not build the XLSX file.")
-        }
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: xlsxType)
         let month = WorkingCalendar.vietnamCivilService.civilDate(of: report.from.addingTimeInterval(3600))
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bao-cao-tthc-\(month.year)-\(String(format: "%02d", month.month))-\(report.groupBy).xlsx\"")
-        return Response(status: .ok, headers: headers, body: .init(data: data))
+        return try Downloads.xlsx(book, filename: "bao-cao-tthc-\(month.year)-\(String(format: "%02d", month.month))-\(report.groupBy).xlsx")
     }
 
     @Sendable static func importFile(_ req: Request) async throws -> DossierImport.Report {
