@@ -32,6 +32,25 @@ private func waitUntil(_ timeout: Duration, _ condition: () async throws -> Bool
     return try await condition()
 }
 
+/// Runs one step of a multi-instance test with a deadline: a step that never ends fails the test, naming the step,
+/// instead of holding the whole suite (and CI) until its time limit.
+private func step<T: Sendable>(_ what: String, within limit: Duration = .seconds(60),
+                               _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let result = NIOLockedValueBox<Result<T, any Error>?>(nil)
+    let done = await completes(within: limit) {
+        do { let v = try await operation(); result.withLockedValue { $0 = .success(v) } }
+        catch { result.withLockedValue { $0 = .failure(error) } }
+    }
+    guard done, let r = result.withLockedValue({ $0 }) else { throw StepTimedOut(step: what, limit: limit) }
+    return try r.get()
+}
+
+private struct StepTimedOut: Error, CustomStringConvertible {
+    var step: String
+    var limit: Duration
+    var description: String { "step '\(step)' did not finish within \(limit)" }
+}
+
 @Suite("Background runner and leadership")
 struct BackgroundRunnerTests {
     @Test func tasksRecordTheirFiguresAndBusinessWorkStaysOffWhenAsked() async throws {
@@ -75,7 +94,7 @@ struct BackgroundRunnerTests {
         guard let url = TestEnvironment.postgresURL else { return }
         TestEnvironment.logging
         let schema = "t_lead_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        func instance(_ ticks: Ticks) async throws -> Application {
+        @Sendable func instance(_ ticks: Ticks) async throws -> Application {
             let app = try await Application.make(.testing)
             var config = IOCConfiguration(
                 storage: .postgres(url), dataDirectory: NSTemporaryDirectory(), publicDirectory: TestEnvironment.repositoryRoot + "/Public",
@@ -88,10 +107,12 @@ struct BackgroundRunnerTests {
             return app
         }
         let t1 = Ticks(), t2 = Ticks()
-        let a1 = try await instance(t1)
-        let a2 = try await instance(t2)
-        var apps = [a1, a2]
+        var apps: [Application] = []
         do {
+            let a1 = try await step("start instance 1") { try await instance(t1) }
+            apps.append(a1)
+            let a2 = try await step("start instance 2") { try await instance(t2) }
+            apps.append(a2)
             #expect(try await waitUntil(.seconds(10)) { t1.count + t2.count >= 3 })
             // Exactly one leads, and only it ticks.
             #expect(a1.backgroundRunner.leadership.isLeader != a2.backgroundRunner.leadership.isLeader)
@@ -106,15 +127,19 @@ struct BackgroundRunnerTests {
             let key = Leadership.key(schema: schema)
             struct Row: Decodable { var pid: Int }
             let sql = follower.db as! any SQLDatabase
-            let holders = try await sql.raw("""
-                SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
-                  AND ((classid::bigint << 32) | objid::bigint) = \(bind: key)
-                """).all(decoding: Row.self)
+            let holders = try await step("find the lock holder") {
+                try await sql.raw("""
+                    SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+                      AND ((classid::bigint << 32) | objid::bigint) = \(bind: key)
+                    """).all(decoding: Row.self)
+            }
             #expect(holders.count == 1)
             let killedAt = ContinuousClock.now
-            for h in holders { try await sql.raw("SELECT pg_terminate_backend(CAST(\(bind: h.pid) AS INTEGER))").run() }
-            await leader.backgroundRunner.stop(grace: .seconds(1))
-            try await leader.asyncShutdown()
+            for h in holders {
+                try await step("terminate the leader's session") { try await sql.raw("SELECT pg_terminate_backend(CAST(\(bind: h.pid) AS INTEGER))").run() }
+            }
+            try await step("stop the leader's runner", within: .seconds(30)) { await leader.backgroundRunner.stop(grace: .seconds(1)) }
+            try await step("shut the leader down") { try await leader.asyncShutdown() }
             apps.removeAll { $0 === leader }
             let tookOver = try await waitUntil(.seconds(15)) { ft.count > 0 }
             let seconds = (ContinuousClock.now - killedAt) / .seconds(1)
@@ -125,8 +150,10 @@ struct BackgroundRunnerTests {
             Issue.record("\(String(reflecting: error))")
         }
         if let sql = apps.first?.db as? any SQLDatabase {
-            try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+            _ = try? await step("drop the schema") { try await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
         }
-        for app in apps { try? await app.asyncShutdown() }
+        for app in apps {
+            do { try await step("shut down") { try await app.asyncShutdown() } } catch { Issue.record("\(error)") }
+        }
     }
 }

@@ -141,17 +141,43 @@ final class BackgroundRunner: Sendable {
         await runOnce(task, app: app)
     }
 
-    /// Stops the loops (waiting for a run in progress to finish, up to `grace`) and gives up the leadership.
+    /// Stops the loops (waiting for a run in progress to finish, up to `grace`) and gives up the leadership. Never waits
+    /// longer than `grace` for the loops, whatever a task is stuck on: a run still going is left cancelled behind.
     func stop(grace: Duration = .seconds(10)) async {
         let running = loops.withLockedValue { l in defer { l = [] }; return l }
         for t in running { t.cancel() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for t in running { await t.value } }
-            group.addTask { try? await Task.sleep(for: grace) }
-            await group.next()
-            group.cancelAll()
+        let finished = await completes(within: grace) { for t in running { await t.value } }
+        if !finished {
+            let stuck = statuses.withLockedValue { $0.values.filter(\.running).map(\.name) }.sorted()
+            Logger(label: "ioc.background").warning("background tasks still running after the grace period: \(stuck.joined(separator: ", "))")
         }
-        await leadership.stop()
+        await leadership.stop(grace: grace)
+    }
+}
+
+/// Waits for `operation` for at most `limit`: true when it finished, false when the time ran out (the operation is then
+/// cancelled and left to end on its own; nobody waits for it). Shutdown paths use it so that no await is unbounded.
+func completes(within limit: Duration, _ operation: @escaping @Sendable () async -> Void) async -> Bool {
+    let slot = NIOLockedValueBox<CheckedContinuation<Bool, Never>?>(nil)
+    let work = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        slot.withLockedValue { $0 = continuation }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            if let c = slot.withLockedValue({ s in defer { s = nil }; return s }) {
+                work.withLockedValue { $0 }?.cancel()
+                c.resume(returning: false)
+            }
+        }
+        work.withLockedValue {
+            $0 = Task {
+                await operation()
+                if let c = slot.withLockedValue({ s in defer { s = nil }; return s }) {
+                    timer.cancel()
+                    c.resume(returning: true)
+                }
+            }
+        }
     }
 }
 
@@ -169,6 +195,8 @@ final class Leadership: Sendable {
     let retry: Duration
     private let leader = NIOLockedValueBox(false)
     private let loop = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The loop's current database session, so that `stop` can close it under a query that would otherwise wait.
+    private let session = NIOLockedValueBox<PostgresConnection?>(nil)
     private let onChange: @Sendable (Bool) -> Void
 
     init(_ backend: Backend, retry: Duration = .seconds(2), onChange: @escaping @Sendable (Bool) -> Void = { _ in }) {
@@ -207,6 +235,7 @@ final class Leadership: Sendable {
                     let c = try await PostgresConnection.connect(on: app.eventLoopGroup.next(), configuration: configuration.coreConfiguration,
                                                                  id: 2, logger: logger)
                     open = c
+                    session.withLockedValue { $0 = c }
                     // Until the lock is ours: try, then wait. Once ours: check the session is alive at the same pace.
                     while !Task.isCancelled {
                         if !isLeader {
@@ -228,6 +257,7 @@ final class Leadership: Sendable {
                 }
                 // A lost session has lost the lock with it.
                 set(false)
+                session.withLockedValue { $0 = nil }
                 try? await open?.close()
                 if Task.isCancelled { break }
                 try? await Task.sleep(for: retry)
@@ -236,10 +266,15 @@ final class Leadership: Sendable {
         loop.withLockedValue { $0 = task }
     }
 
-    func stop() async {
+    /// Ends the loop and its session (which releases the lock), waiting at most `grace` for the loop to finish.
+    func stop(grace: Duration = .seconds(10)) async {
         guard let task = loop.withLockedValue({ l in defer { l = nil }; return l }) else { return }
         task.cancel()
-        await task.value
+        // Closing the session fails a query in flight at once, instead of letting the loop wait for its answer.
+        if let c = session.withLockedValue({ s in defer { s = nil }; return s }) { let _: EventLoopFuture<Void> = c.close() }
+        if !(await completes(within: grace, { await task.value })) {
+            Logger(label: "ioc.leadership").warning("leadership loop did not end within the grace period")
+        }
         set(false)
     }
 }
