@@ -92,14 +92,8 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     ContentConfiguration.global.use(encoder: JSONEncoder.ioc, for: .json)
     ContentConfiguration.global.use(decoder: JSONDecoder.ioc, for: .json)
 
-    // Sessions in the database, so any instance can serve any browser.
-    app.sessions.use(.fluent)
-    app.sessions.configuration.cookieName = SessionSettings.cookieName
-    let secure = config.secureCookies
-    app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: nil, domain: nil,
-                          path: "/", isSecure: secure, isHTTPOnly: true, sameSite: .lax)
-    }
+    // Sessions in the database, so any instance can serve any browser (SessionStore; not Vapor's sessions).
+    app.sessionStore = SessionStore(idle: config.sessionIdle, maxAge: config.sessionMaxAge, secureCookie: config.cookiesAreSecure)
     app.routes.defaultMaxBodySize = "1mb"
 
     // Middleware, outermost first.
@@ -110,7 +104,6 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: config.publicDirectory.hasSuffix("/") ? config.publicDirectory : config.publicDirectory + "/",
                                       defaultFile: "index.html"))
-    app.middleware.use(app.sessions.middleware)
     app.middleware.use(PrincipalMiddleware())
 
     try routes(app)
@@ -137,7 +130,11 @@ struct RequestLogMiddleware: AsyncMiddleware {
 struct SecurityHeadersMiddleware: AsyncMiddleware {
     let csp: String
 
+    /// Sent when the public URL is https: browsers keep to HTTPS for a year.
+    let hsts: Bool
+
     init(tileURL: String?, publicURL: String? = nil) {
+        hsts = publicURL.flatMap { URLComponents(string: $0)?.scheme?.lowercased() } == "https"
         var img = "'self' data: blob:"
         if let t = tileURL, let u = URLComponents(string: t.replacingOccurrences(of: "{s}", with: "a")), let scheme = u.scheme, let host = u.host {
             img += " \(scheme)://\(host.hasPrefix("a.") ? "*." + host.dropFirst(2) : host)"
@@ -158,6 +155,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         r.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         r.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
         r.headers.replaceOrAdd(name: "Content-Security-Policy", value: csp)
+        if hsts { r.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000") }
         return r
     }
 }

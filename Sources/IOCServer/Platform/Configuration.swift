@@ -73,6 +73,14 @@ public struct IOCConfiguration: Sendable {
     /// `IOC_METRICS_TOKEN`: `/metrics` answers a scraper presenting it as a bearer token; without one, only a direct
     /// request from this machine (loopback, no proxy headers).
     public var metricsToken: String?
+    /// `IOC_SESSION_IDLE_MINUTES`: a signed-in session without activity for this long ends (default 120; 5…1440).
+    public var sessionIdle: TimeInterval = 120 * 60
+    /// `IOC_SESSION_MAX_HOURS`: a session ends this long after sign-in, however active (default 12; 1…168).
+    public var sessionMaxAge: TimeInterval = 12 * 3600
+    /// The session cookie is `Secure` when `IOC_COOKIE_SECURE` is on or the public URL is https.
+    public var cookiesAreSecure: Bool { secureCookies || publicURLIsHTTPS }
+    /// The public URL is https: cookies are Secure and browsers are told to stay on HTTPS (HSTS).
+    public var publicURLIsHTTPS: Bool { publicURL.flatMap { URLComponents(string: $0)?.scheme?.lowercased() } == "https" }
     /// `IOC_LIVE_BRIDGE`: with PostgreSQL, carry live events between instances through LISTEN/NOTIFY (default on).
     public var liveBridge: Bool = true
     /// Names this instance in the background runner's health view (`IOC_INSTANCE_ID`; default host:pid).
@@ -159,6 +167,8 @@ public struct IOCConfiguration: Sendable {
         configuration.caseAutoCloseDays = value("IOC_CASE_AUTOCLOSE_DAYS").flatMap(Int.init).map { max(1, min($0, 365)) } ?? 7
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
+        configuration.sessionIdle = TimeInterval(value("IOC_SESSION_IDLE_MINUTES").flatMap(Int.init).map { max(5, min($0, 1440)) } ?? 120) * 60
+        configuration.sessionMaxAge = TimeInterval(value("IOC_SESSION_MAX_HOURS").flatMap(Int.init).map { max(1, min($0, 168)) } ?? 12) * 3600
         configuration.metricsToken = value("IOC_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.trustedProxies = (value("IOC_TRUSTED_PROXIES") ?? "").split(separator: ",").compactMap { AddressRange(String($0)) }
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"

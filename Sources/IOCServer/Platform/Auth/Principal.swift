@@ -45,8 +45,6 @@ public struct AuthenticatedSource: Sendable {
 
 enum SessionSettings {
     static let cookieName = "ioc_session"
-    static let userKey = "uid"
-    static let csrfKey = "csrf"
     static let csrfHeader = "X-CSRF-Token"
 }
 
@@ -122,17 +120,34 @@ struct PrincipalMiddleware: AsyncMiddleware {
                 throw error
             }
         }
-        if req.hasSession, let raw = req.session.data[SessionSettings.userKey], let uid = UUID(uuidString: raw) {
-            if let user = try await UserModel.find(uid, on: req.db), user.active {
+        // A session cookie counts only when it names a live session: nothing is stored for anonymous callers, and a
+        // stale or unknown cookie is expired in the answer.
+        if let token = req.cookies[SessionSettings.cookieName]?.string, !token.isEmpty {
+            let store = req.application.sessionStore
+            if let session = try await store.resolve(token: token, on: req.db),
+               let user = try await UserModel.find(session.userID, on: req.db), user.active {
+                req.currentSession = session
                 req.principal = .user(AuthenticatedUser(
-                    id: uid, username: user.username, displayName: user.displayName, role: user.roleValue,
+                    id: session.userID, username: user.username, displayName: user.displayName, role: user.roleValue,
                     agencyID: user.$agency.id, unitScope: user.unitScope))
                 req.authMethod = .session
             } else {
-                req.session.destroy()
+                req.sessionCookieChange = .expire
             }
         }
-        return try await next.respond(to: req)
+        let response: Response
+        do {
+            response = try await next.respond(to: req)
+        } catch where req.sessionCookieChange != nil {
+            // The refusal still carries the cookie change (a stale cookie is expired even on a 401).
+            response = ProblemMiddleware.response(for: error, request: req)
+        }
+        switch req.sessionCookieChange {
+        case .set(let token): response.cookies[SessionSettings.cookieName] = req.application.sessionStore.cookie(token)
+        case .expire: response.cookies[SessionSettings.cookieName] = req.application.sessionStore.expiredCookie
+        case nil: break
+        }
+        return response
     }
 
     static func countError(sourceID: UUID, on db: any Database) async {
@@ -154,8 +169,7 @@ enum Authorization {
         guard let principal = req.principal else { throw IOCError.unauthenticated }
         guard access.admits(principal) else { throw IOCError.forbidden }
         if req.authMethod == .session, !safeMethods.contains(method) {
-            let expected = req.session.data[SessionSettings.csrfKey]
-            guard let expected, let sent = req.headers.first(name: SessionSettings.csrfHeader),
+            guard let expected = req.currentSession?.csrf, let sent = req.headers.first(name: SessionSettings.csrfHeader),
                   constantTimeEquals(expected, sent)
             else {
                 throw IOCError(.forbidden, code: "csrf", vi: "Thiếu hoặc sai mã chống giả mạo yêu cầu (CSRF). Hãy tải lại trang.",

@@ -83,9 +83,13 @@ enum SessionController {
                            en: "Wrong username or password.")
         }
         failures.reset(throttleKey)
-        let csrf = APIKey.randomToken()
-        req.session.data[SessionSettings.userKey] = uid.uuidString
-        req.session.data[SessionSettings.csrfKey] = csrf
+        // A new session with a new id, whatever cookie came with the request (no fixation); the one it named ends.
+        let store = req.application.sessionStore
+        if let old = req.currentSession { try await store.close(id: old.id, on: req.db) }
+        let opened = try await store.open(userID: uid, on: req.db)
+        req.currentSession = SessionStore.Current(id: SessionStore.hash(opened.token), userID: uid, csrf: opened.csrf)
+        req.sessionCookieChange = .set(opened.token)
+        let csrf = opened.csrf
         user.lastLoginAt = Date()
         try await user.update(on: req.db)
         req.principal = .user(AuthenticatedUser(id: uid, username: user.username, displayName: user.displayName,
@@ -99,18 +103,16 @@ enum SessionController {
         guard let user = try await UserModel.query(on: req.db).filter(\.$id == u.id).with(\.$agency).first() else {
             throw IOCError.unauthenticated
         }
-        let csrf = req.session.data[SessionSettings.csrfKey] ?? {
-            let t = APIKey.randomToken()
-            req.session.data[SessionSettings.csrfKey] = t
-            return t
-        }()
-        return dto(user, csrf: csrf)
+        guard let session = req.currentSession else { throw IOCError.unauthenticated }
+        return dto(user, csrf: session.csrf)
     }
 
     @Sendable static func logout(_ req: Request) async throws -> HTTPStatus {
         let u = try req.requireUser()
         try await req.application.audit.record(req.auditRecord("session.logout", targetType: "user", targetID: u.id.uuidString), on: req.db)
-        req.session.destroy()
+        if let session = req.currentSession { try await req.application.sessionStore.close(id: session.id, on: req.db) }
+        req.currentSession = nil
+        req.sessionCookieChange = .expire
         return .noContent
     }
 

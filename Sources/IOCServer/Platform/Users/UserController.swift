@@ -151,8 +151,12 @@ enum UserController {
         guard try await covers(me, user, req: req) else { throw IOCError.forbidden }
         let changed = [input.role.map { "role=\($0)" }, input.active.map { "active=\($0)" }, input.password.map { _ in "password" }]
             .compactMap { $0 }.joined(separator: " ")
+        // A deactivated account or a new password ends the account's sessions (the admin's own current one stays).
+        let endSessions = input.active == false || input.password != nil
+        let store = req.application.sessionStore, keeping = req.currentSession?.id
         return try await req.application.audit.transaction(on: req.db) { tx in
             try await user.update(on: tx)
+            if endSessions { try await store.closeAll(userID: id, keeping: keeping, on: tx) }
             return (dto(user), req.auditRecord("user.update", targetType: "user", targetID: id.uuidString, details: changed))
         }
     }
