@@ -77,7 +77,10 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     var tasks: [BackgroundTask] = []
     for module in app.modules.all {
         try module.boot(app)
-        for rule in module.liveTopics { app.live.restrict(prefix: rule.prefix, to: rule.access) }
+        for rule in module.liveTopics {
+            app.live.restrict(prefix: rule.prefix, to: rule.access)
+            if rule.namesAgency { app.live.agencyTopic(prefix: rule.prefix) }
+        }
         for observer in module.liveObservers {
             app.live.observe(prefix: observer.prefix) { [weak app] topic in if let app { observer.handle(app, topic) } }
         }

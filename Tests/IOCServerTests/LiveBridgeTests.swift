@@ -60,6 +60,19 @@ struct LiveBridgeTests {
                         } ?? false
                     }
                     #expect(staff != nil, "the staff topic crosses too")
+                    // The event's scope crosses with it: an officer of another agency on B does not get A's case.
+                    try await makeUser(a, "xd", role: .officer, agencyCode: "SO-XD")
+                    let officer = TestClient(b); try await officer.login("xd")
+                    let xd = try await WebSocketProbe.connect(port: portB, headers: ["Cookie": officer.cookie!], app: b)
+                    try await xd.send(["type": "subscribe", "topics": ["cases"]])
+                    _ = try await xd.wait { ($0["type"] as? String) == "subscribed" }
+                    let third = try #require(try await FR.post(a, FR.report()).json["code"] as? String)
+                    a.live.publish(topic: "cases", ["type": "sentinel"], audience: ["SO-XD"])
+                    #expect(try await xd.wait(timeout: .seconds(5)) { m in
+                        (m["events"] as? [[String: Any]])?.contains { ($0["data"] as? [String: Any])?["type"] as? String == "sentinel" } ?? false
+                    } != nil, "an event for SO-XD crosses to its officer on B")
+                    #expect(!xd.events.contains { ($0["data"] as? [String: Any])?["code"] as? String == third }, "UBND-24133's case does not")
+                    try? await xd.ws.close()
                     // The wall's feed entry crosses live with its journal id, and a screen that missed it on B resumes
                     // from an earlier id on either instance and finds the same entry (ids are global).
                     let wall = TestClient(b); try await wall.login("op")

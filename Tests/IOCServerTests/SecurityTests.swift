@@ -192,4 +192,70 @@ struct SecurityTests {
             }
         }
     }
+
+    /// Issue 11, point 6: live topics apply the REST scope. Before, any officer could subscribe to another agency's
+    /// case topic, and the `cases` and `alarms` topics carried every agency's cases and alarms to every officer.
+    @Test func liveTopicsApplyTheSameAgencyScopeAsTheRESTEndpoints() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await makeUser(app, "op", role: .operator)
+            try await makeUser(app, "bmt", role: .officer, agencyCode: "UBND-24133")
+            try await makeUser(app, "xd", role: .officer, agencyCode: "SO-XD")
+            let op = TestClient(app); try await op.login("op")
+            let bmt = TestClient(app); try await bmt.login("bmt")
+            let xd = TestClient(app); try await xd.login("xd")
+            func has(_ m: [String: Any], topic: String, type: String) -> Bool {
+                (m["events"] as? [[String: Any]])?.contains {
+                    ($0["topic"] as? String) == topic && ($0["data"] as? [String: Any])?["type"] as? String == type
+                } ?? false
+            }
+            try await withLiveServer(app) { port in
+                let pOp = try await WebSocketProbe.connect(port: port, headers: ["Cookie": op.cookie!], app: app)
+                let pBmt = try await WebSocketProbe.connect(port: port, headers: ["Cookie": bmt.cookie!], app: app)
+                let pXd = try await WebSocketProbe.connect(port: port, headers: ["Cookie": xd.cookie!], app: app)
+                // Another agency's topic is refused; one's own is not.
+                try await pXd.send(["type": "subscribe", "topics": ["cases.agency.ubnd-24133"]])
+                #expect(try await pXd.wait { $0["code"] as? String == "forbidden_topic" } != nil)
+                try await pBmt.send(["type": "subscribe", "topics": ["cases.agency.ubnd-24133"]])
+                #expect(try await pBmt.wait { $0["type"] as? String == "subscribed" } != nil)
+                for p in [pOp, pBmt, pXd] {
+                    try await p.send(["type": "subscribe", "topics": ["cases", "alarms"]])
+                    #expect(try await p.wait { $0["type"] as? String == "subscribed" && ($0["topics"] as? [String])?.contains("alarms") == true } != nil)
+                }
+
+                // A report routed to UBND-24133, then an alarm raised (no agency) and assigned to SO-XD.
+                let report = try await FR.post(app, FR.report())
+                let code = try #require(report.json["code"] as? String, "\(report.text)")
+                let raised = try await op.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("s6", severity: "critical")]])
+                let alarm = try #require((raised.json["events"] as? [[String: Any]])?.first?["alarm"] as? String, "\(raised.text)")
+                #expect(try await op.send(.POST, "/api/v1/alarms/\(alarm)/actions", json: ["action": "assign", "agency": "SO-XD"]).status == .ok)
+
+                // The operator hears everything; each officer only its own agency's.
+                #expect(try await pOp.wait { has($0, topic: "cases", type: "case.created") } != nil)
+                #expect(try await pOp.wait { has($0, topic: "alarms", type: "alarm.raised") } != nil)
+                #expect(try await pXd.wait { has($0, topic: "alarms", type: "alarm.changed") } != nil, "SO-XD hears of the alarm assigned to it")
+                #expect(try await pBmt.wait { has($0, topic: "cases.agency.ubnd-24133", type: "case.created") } != nil)
+                // Events reach a client in order: after its last expected event, nothing more is on its way.
+                let sentinel = try await FR.post(app, FR.report(description: "Đèn đường hỏng trước số 40 Lê Duẩn."))
+                let sentinelCode = try #require(sentinel.json["code"] as? String)
+                #expect(try await pBmt.wait { m in
+                    (m["events"] as? [[String: Any]])?.contains { ($0["data"] as? [String: Any])?["code"] as? String == sentinelCode && ($0["topic"] as? String) == "cases" } ?? false
+                } != nil)
+                let xdTopics = pXd.events.compactMap { e -> String? in
+                    let d = e["data"] as? [String: Any]
+                    return "\(e["topic"] ?? "")/\(d?["type"] ?? "")/\(d?["code"] ?? (d?["alarm"] as? [String: Any])?["code"] ?? "")"
+                }
+                #expect(!xdTopics.contains { $0.hasPrefix("cases/") }, "SO-XD hears nothing of UBND-24133's cases: \(xdTopics)")
+                #expect(!xdTopics.contains { $0.hasPrefix("alarms/alarm.raised") }, "nor of an alarm before it is its own")
+                #expect(!pBmt.events.contains { ($0["topic"] as? String) == "alarms" }, "UBND-24133 hears nothing of SO-XD's alarm")
+                // Resuming replays only what the scope covers.
+                try await pXd.send(["type": "subscribe", "topics": ["cases"], "since": 0])
+                _ = try await pXd.wait { $0["type"] as? String == "subscribed" && ($0["topics"] as? [String]) == ["cases"] }
+                app.live.publish(topic: "cases", ["type": "sentinel", "code": "S"], audience: ["so-xd"])
+                #expect(try await pXd.wait { has($0, topic: "cases", type: "sentinel") } != nil)
+                #expect(!pXd.events.contains { ($0["data"] as? [String: Any])?["code"] as? String == code })
+                for p in [pOp, pBmt, pXd] { try await p.ws.close() }
+            }
+        }
+    }
 }

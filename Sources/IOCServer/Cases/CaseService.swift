@@ -401,7 +401,6 @@ enum CaseService {
             "agency": agency?.code ?? "", "unit": c.unitCode ?? "", "dueAt": ISO8601.format(c.dueAt),
             "at": ISO8601.format(c.updatedAt),
         ]
-        app.live.publish(topic: CasesModule.topic, payload)
         var agencies = Set(extraAgencies)
         if let agency {
             agencies.insert(agency.code)
@@ -409,7 +408,12 @@ enum CaseService {
                 agencies.insert(parent.code)
             }
         }
-        for code in agencies.sorted() { app.live.publish(topic: "\(CasesModule.topic).agency.\(code.lowercased())", payload) }
+        // Staff topics reach only those whose scope covers the case's agency (the REST rule), never other agencies.
+        let audience = Set([agency?.code].compactMap { $0 } + agencies.sorted())
+        app.live.publish(topic: CasesModule.topic, payload, audience: audience)
+        for code in agencies.sorted() {
+            app.live.publish(topic: "\(CasesModule.agencyTopic)\(code.lowercased())", payload, audience: [code])
+        }
         guard c.kind == "field_report", c.isPublic else { return }
         var pub = payload
         pub["type"] = type == "case.created" ? "report.created" : (type == "case.breached" ? "report.breached" : "report.status")

@@ -9,6 +9,8 @@ struct CasesModule: ServiceModule {
     var id: String { "cases" }
     /// Staff-only case events (agencies, deadlines); `cases.agency.<code>` per agency.
     static let topic = "cases"
+    /// `cases.agency.<code>`: one agency's cases.
+    static let agencyTopic = topic + ".agency."
     /// The public-safe subset of case events (no personal data), for the citizens' pages and the wall.
     static let publicTopic = "fieldreports"
 
@@ -39,7 +41,8 @@ struct CasesModule: ServiceModule {
     }
 
     var liveTopics: [LiveTopicRule] {
-        [LiveTopicRule("cases", prefix: Self.topic, access: CasesController.readers)]
+        [LiveTopicRule("casesOfAgency", prefix: Self.agencyTopic, access: CasesController.readers, namesAgency: true),
+         LiveTopicRule("cases", prefix: Self.topic, access: CasesController.readers)]
     }
 
     var watchedTables: [String] {

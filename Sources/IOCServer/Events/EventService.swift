@@ -264,7 +264,8 @@ enum EventService {
             let d = try await app.agencyDirectory.snapshot(on: db)
             let sources = try await sourceNames(on: db)
             for (a, isNew) in changes.alarms.values.sorted(by: { $0.0.code < $1.0.code }) {
-                app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: isNew ? "alarm.raised" : "alarm.changed", alarm: dto(a, app: app, d: d, sources: sources, actions: nil)))
+                app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: isNew ? "alarm.raised" : "alarm.changed", alarm: dto(a, app: app, d: d, sources: sources, actions: nil)),
+                                 audience: audience(a, d))
             }
         }
         return outcome
@@ -285,6 +286,11 @@ enum EventService {
         /// Open (active or acknowledged) and critical.
         var critical: Int
         var clearedToday: Int
+    }
+
+    /// Who receives an alarm's live events beyond the unscoped: the officers of its agency (the REST rule).
+    static func audience(_ a: AlarmModel, _ d: AgencyDirectory.Snapshot) -> Set<String> {
+        Set([a.agencyID.flatMap { d.agencies[$0]?.code }].compactMap { $0 })
     }
 
     /// The alarm panel's and the tile's figures, for all alarms or those of some agencies.
@@ -432,7 +438,8 @@ enum EventService {
             return (a, record)
         }
         let d = try await app.agencyDirectory.snapshot(on: db)
-        app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: "alarm.changed", alarm: dto(model, app: app, d: d, sources: try await sourceNames(on: db), actions: nil)))
+        app.live.publish(topic: AlarmsModule.topic, AlarmLive(type: "alarm.changed", alarm: dto(model, app: app, d: d, sources: try await sourceNames(on: db), actions: nil)),
+                         audience: audience(model, d))
         return model
     }
 

@@ -31,9 +31,10 @@ final class LiveBridge: Sendable {
     var isListening: Bool { connected.withLockedValue { $0 } }
 
     /// The hub calls this for each local event (`json` is the event's data).
-    func send(topic: String, json: String) {
+    func send(topic: String, json: String, audience: Set<String>? = nil) {
         // pg_notify payloads are limited to 8000 bytes; larger events stay local.
-        let payload = #"{"o":"\#(origin)","t":"\#(LiveHub.escape(topic))","d":\#(json)}"#
+        let scope = audience.map { a in #","a":[\#(a.sorted().map { #""\#(LiveHub.escape($0))""# }.joined(separator: ","))]"# } ?? ""
+        let payload = #"{"o":"\#(origin)","t":"\#(LiveHub.escape(topic))"\#(scope),"d":\#(json)}"#
         guard payload.utf8.count < 7_900 else { return }
         pending.withLockedValue { p in
             if p.count >= Self.pendingLimit { p.removeFirst(p.count - Self.pendingLimit + 1) }
@@ -93,7 +94,8 @@ final class LiveBridge: Sendable {
                                   let inner = object["d"], let json = try? JSONSerialization.data(withJSONObject: inner, options: [.fragmentsAllowed]),
                                   let text = String(data: json, encoding: .utf8) else { continue }
                             // Observers (caches of modules) run for it as for a local event.
-                            app.live.publishFromBridge(topic: topic, json: text)
+                            let audience = (object["a"] as? [String]).map(Set.init)
+                            app.live.publishFromBridge(topic: topic, json: text, audience: audience)
                         }
                     }
                 } catch {

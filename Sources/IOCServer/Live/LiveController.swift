@@ -27,10 +27,10 @@ enum LiveController {
             responseContentType: "application/json", successStatus: .switchingProtocols))
         // Authorization runs before the upgrade: an error thrown during the upgrade itself would leave the client hanging.
         routes.grouped(LiveAccessMiddleware()).webSocket("api", "v1", "live", maxFrameSize: WebSocketMaxFrameSize(integerLiteral: maxFrame), onUpgrade: { req, ws in
-            guard let principal = req.principal else { _ = ws.close(code: .policyViolation); return }
+            guard let principal = req.principal, let visible = req.liveVisibleAgencies else { _ = ws.close(code: .policyViolation); return }
             let app = req.application
             // WebSocket handlers must be installed on the socket's event loop.
-            ws.eventLoop.execute { connect(ws: ws, principal: principal, app: app) }
+            ws.eventLoop.execute { connect(ws: ws, principal: principal, visibleAgencies: visible.codes, app: app) }
         })
     }
 
@@ -43,6 +43,10 @@ enum LiveController {
                                en: "The live connection may only be opened from IOC's own pages.")
             }
             try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
+            // The client's scope, as the REST endpoints compute it, fixed for the connection: events of agencies
+            // outside it are not delivered (a scope change applies at the next connection).
+            let codes = req.principal?.user != nil ? try await req.visibleAgencyCodes() : nil
+            req.liveVisibleAgencies = LiveVisibility(codes: codes.map { Set($0.map { $0.lowercased() }) })
             return try await next.respond(to: req)
         }
     }
@@ -60,9 +64,9 @@ enum LiveController {
         return false
     }
 
-    static func connect(ws: WebSocket, principal: Principal, app: Application) {
+    static func connect(ws: WebSocket, principal: Principal, visibleAgencies: Set<String>?, app: Application) {
         let hub = app.live
-        let client = LiveClient(ws: ws, principal: principal, hub: hub)
+        let client = LiveClient(ws: ws, principal: principal, visibleAgencies: visibleAgencies, hub: hub)
         hub.add(client)
         ws.pingInterval = .seconds(30)
         client.sendControl(#"{"type":"welcome","lastEventId":\#(hub.lastEventID),"heartbeatSeconds":\#(app.iocConfiguration.liveHeartbeat.nanoseconds / 1_000_000_000)}"#)
@@ -103,7 +107,7 @@ enum LiveController {
                 client.sendControl(#"{"type":"unsubscribed","topics":\#(jsonArray(topics))}"#)
                 return
             }
-            let denied = topics.filter { !hub.mayAccess(topic: $0, principal: client.principal) }
+            let denied = topics.filter { !hub.mayAccess(topic: $0, client: client) }
             guard denied.isEmpty else {
                 client.sendControl(error("forbidden_topic", vi: "Bạn không có quyền theo dõi chủ đề: \(denied.joined(separator: ", ")).",
                                          en: "You may not subscribe to: \(denied.joined(separator: ", "))."))
@@ -135,5 +139,17 @@ enum LiveController {
     static func error(_ code: String, vi: String, en: String) -> String {
         let payload: [String: Any] = ["type": "error", "code": code, "messages": ["vi": vi, "en": en]]
         return (try? JSONSerialization.data(withJSONObject: payload)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+    }
+}
+
+/// The agencies a live client may see (nil codes: all).
+struct LiveVisibility: Sendable { var codes: Set<String>? }
+
+extension Request {
+    private struct LiveVisibilityKey: StorageKey { typealias Value = LiveVisibility }
+
+    var liveVisibleAgencies: LiveVisibility? {
+        get { storage[LiveVisibilityKey.self] }
+        set { storage[LiveVisibilityKey.self] = newValue }
     }
 }

@@ -15,6 +15,8 @@ public final class LiveHub: Sendable {
         var id: Int64
         var topic: String
         var json: String
+        /// The agencies (codes, lower case) whose scope covers the event; nil: everyone the topic admits.
+        var audience: Set<String>?
     }
 
     private struct State {
@@ -64,34 +66,55 @@ public final class LiveHub: Sendable {
         return true
     }
 
-    /// Publishes `payload` on `topic`; returns the event id.
-    @discardableResult
-    public func publish<T: Encodable>(topic: String, _ payload: T) -> Int64 {
-        let data = (try? JSONEncoder.ioc.encode(payload)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
-        return publish(topic: topic, json: data)
+    /// Whether a client may subscribe to `topic`: its role by the topic's rule, and for a topic that names an agency
+    /// (`cases.agency.<code>`), that agency within the client's scope.
+    func mayAccess(topic: String, client: LiveClient) -> Bool {
+        guard mayAccess(topic: topic, principal: client.principal) else { return false }
+        let namers = agencyTopics.withLockedValue { $0 }
+        for prefix in namers where topic.hasPrefix(prefix) {
+            return client.sees([String(topic.dropFirst(prefix.count))])
+        }
+        return true
     }
 
-    /// Publishes pre-encoded JSON.
+    private let agencyTopics = NIOLockedValueBox<[String]>([])
+
+    /// Topics `prefix` + agency code are that agency's: only clients whose scope covers it may subscribe.
+    func agencyTopic(prefix: String) {
+        agencyTopics.withLockedValue { $0.append(prefix) }
+    }
+
+    /// Publishes `payload` on `topic`; returns the event id.
     @discardableResult
-    public func publish(topic: String, json: String) -> Int64 {
-        bridge?.send(topic: topic, json: json)
-        return deliver(topic: topic, json: json)
+    public func publish<T: Encodable>(topic: String, _ payload: T, audience: Set<String>? = nil) -> Int64 {
+        let data = (try? JSONEncoder.ioc.encode(payload)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+        return publish(topic: topic, json: data, audience: audience)
+    }
+
+    /// Publishes pre-encoded JSON. With an `audience` (agency codes), the event reaches only clients whose scope covers
+    /// one of those agencies, or who see every agency: the same rule as the REST endpoints (an empty audience — an
+    /// event of no agency — reaches only the unscoped).
+    @discardableResult
+    public func publish(topic: String, json: String, audience: Set<String>? = nil) -> Int64 {
+        let audience = audience.map { Set($0.map { $0.lowercased() }) }
+        bridge?.send(topic: topic, json: json, audience: audience)
+        return deliver(topic: topic, json: json, audience: audience)
     }
 
     /// An event another instance published: delivered here, not sent on again.
     @discardableResult
-    func publishFromBridge(topic: String, json: String) -> Int64 {
-        deliver(topic: topic, json: json)
+    func publishFromBridge(topic: String, json: String, audience: Set<String>? = nil) -> Int64 {
+        deliver(topic: topic, json: json, audience: audience)
     }
 
-    private func deliver(topic: String, json: String) -> Int64 {
+    private func deliver(topic: String, json: String, audience: Set<String>?) -> Int64 {
         for o in observers.withLockedValue({ $0 }) where topic.hasPrefix(o.prefix) { o.handle(topic) }
         let at = ISO8601.format(Date())
         let (event, targets): (Event, [LiveClient]) = state.withLockedValue { s in
             let id = s.nextID
             s.nextID += 1
             let message = #"{"id":\#(id),"topic":"\#(Self.escape(topic))","at":"\#(at)","data":\#(json)}"#
-            let e = Event(id: id, topic: topic, json: message)
+            let e = Event(id: id, topic: topic, json: message, audience: audience)
             if s.recent.count < recentLimit {
                 s.recent.append(e)
             } else {
@@ -99,7 +122,7 @@ public final class LiveHub: Sendable {
                 s.recentStart = (s.recentStart + 1) % recentLimit
             }
             let ids = s.subscribers[topic] ?? []
-            return (e, ids.compactMap { s.clients[$0] })
+            return (e, ids.compactMap { s.clients[$0] }.filter { $0.sees(audience) })
         }
         for client in targets { client.enqueue(event.json) }
         return event.id
@@ -125,7 +148,7 @@ public final class LiveHub: Sendable {
             guard let since else { return [] }
             let wanted = Set(topics)
             let ordered = Array(s.recent[s.recentStart...] + s.recent[..<s.recentStart])
-            return ordered.filter { $0.id > since && wanted.contains($0.topic) }.map(\.json)
+            return ordered.filter { $0.id > since && wanted.contains($0.topic) && client.sees($0.audience) }.map(\.json)
         }
     }
 
@@ -158,15 +181,24 @@ final class LiveClient: Sendable {
     let id = UUID()
     let ws: WebSocket
     let principal: Principal
+    /// The agency codes (lower case) the client may see, fixed when it connects; nil: all (see `visibleAgencyCodes`).
+    let visibleAgencies: Set<String>?
     private let hub: LiveHub
     private let buffer = NIOLockedValueBox(Buffer())
     /// Frames written but not yet flushed by the socket; above this the client is slow and we stop writing.
     static let maxInFlight = 4
 
-    init(ws: WebSocket, principal: Principal, hub: LiveHub) {
+    init(ws: WebSocket, principal: Principal, visibleAgencies: Set<String>?, hub: LiveHub) {
         self.ws = ws
         self.principal = principal
+        self.visibleAgencies = visibleAgencies
         self.hub = hub
+    }
+
+    /// Whether an event with this audience reaches the client.
+    func sees(_ audience: Set<String>?) -> Bool {
+        guard let audience, let visible = visibleAgencies else { return true }
+        return !audience.isDisjoint(with: visible)
     }
 
     var topics: Set<String> { buffer.withLockedValue { $0.topics } }

@@ -72,11 +72,14 @@ struct LiveTopicRule: Sendable {
     var key: String
     var prefix: String
     var access: Access
+    /// The topic is `prefix` + an agency's code: only callers whose scope covers that agency may subscribe.
+    var namesAgency: Bool
 
-    init(_ key: String, prefix: String, access: Access) {
+    init(_ key: String, prefix: String, access: Access, namesAgency: Bool = false) {
         self.key = key
         self.prefix = prefix
         self.access = access
+        self.namesAgency = namesAgency
     }
 }
 
