@@ -56,7 +56,6 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     // Platform services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.audit = AuditLog()
-    app.loginThrottle = LoginThrottle()
     app.calendarStore = CalendarStore()
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
@@ -96,7 +95,8 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     ContentConfiguration.global.use(decoder: JSONDecoder.ioc, for: .json)
 
     // Sessions in the database, so any instance can serve any browser (SessionStore; not Vapor's sessions).
-    app.sessionStore = SessionStore(idle: config.sessionIdle, maxAge: config.sessionMaxAge, secureCookie: config.cookiesAreSecure)
+    app.sessionStore = SessionStore(idle: config.sessionIdle, maxAge: config.sessionMaxAge, secureCookie: config.cookiesAreSecure,
+                                    clock: app.securityClock)
     app.routes.defaultMaxBodySize = "1mb"
 
     // Middleware, outermost first.

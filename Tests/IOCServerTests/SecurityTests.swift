@@ -258,4 +258,54 @@ struct SecurityTests {
             }
         }
     }
+
+    /// Issue 11, point 2 (the throttle part): failures counted per (address, user name) in one process never slowed a
+    /// password guessed from many addresses, nor a spray of user names from one address, and a restart forgot them.
+    @Test func signInFailuresAreCountedPerUserAndPerAddressInTheDatabase() async throws {
+        try await withApp(adjust: { $0.trustProxy = true }) { app in
+            try await makeUser(app, "lanhdao", role: .leader)
+            try await withLiveServer(app) { port in
+                func login(_ user: String, _ password: String, from address: String) async throws -> ClientResponse {
+                    let body = try JSONSerialization.data(withJSONObject: ["username": user, "password": password])
+                    let headers: HTTPHeaders = ["X-Forwarded-For": address, "Content-Type": "application/json"]
+                    return try await app.client.post(URI(string: "http://127.0.0.1:\(port)/api/v1/session"), headers: headers) { $0.body = .init(data: body) }
+                }
+                // Ten guesses from ten addresses lock the account, even for the right password from an eleventh.
+                for i in 1...10 { #expect(try await login("lanhdao", "guess-\(i)-xxxx", from: "198.51.100.\(i)").status == .unauthorized) }
+                let locked = try await login("lanhdao", "correct-horse-battery", from: "203.0.113.99")
+                #expect(locked.status == .tooManyRequests)
+                #expect(Int(locked.headers.first(name: .retryAfter) ?? "") ?? 0 > 800)
+                // Fifty user names sprayed from one address lock that address, for every user name.
+                for i in 1...50 { #expect(try await login("user\(i)", "spray-password", from: "192.0.2.66").status == .unauthorized) }
+                #expect(try await login("someone-else", "spray-password", from: "192.0.2.66").status == .tooManyRequests)
+                #expect(try await login("someone-else", "spray-password", from: "192.0.2.67").status == .unauthorized)
+                // The counts are rows of the database (shared by instances, kept across restarts)…
+                struct Row: Decodable { var n: Int }
+                let sql = try #require(app.db as? any SQLDatabase)
+                let rows = try await sql.raw("SELECT COUNT(*) AS n FROM throttle_counters").first(decoding: Row.self)?.n ?? 0
+                #expect(rows == 1 + 10 + 51 + 2, "one per user name and per address")
+                // …and housekeeping removes a window only once it has ended: the lock holds until 15 minutes after
+                // the last failure.
+                await app.backgroundRunner.runNow("platform.throttle-expiry", app: app)
+                #expect(try await login("lanhdao", "correct-horse-battery", from: "203.0.113.99").status == .tooManyRequests)
+                app.securityClock.set(Date().addingTimeInterval(16 * 60))
+                await app.backgroundRunner.runNow("platform.throttle-expiry", app: app)
+                #expect(try await sql.raw("SELECT COUNT(*) AS n FROM throttle_counters").first(decoding: Row.self)?.n == 0)
+                #expect(try await login("lanhdao", "correct-horse-battery", from: "203.0.113.99").status == .ok)
+            }
+        }
+    }
+
+    /// The report-intake limit is also held in the database, where every instance (and a restarted one) reads it.
+    @Test func theIntakeLimitIsCountedInTheDatabase() async throws {
+        try await withApp(adjust: { $0.intakeLimit = 2 }) { app in
+            try await FR.province(app)
+            for _ in 0..<2 { #expect(try await FR.post(app, FR.report()).status == .created) }
+            #expect(try await FR.post(app, FR.report()).status == .tooManyRequests)
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Row: Decodable { var hits: Int }
+            let hits = try await sql.raw("SELECT hits FROM throttle_counters WHERE counter_key LIKE 'intake:%'").all(decoding: Row.self)
+            #expect(hits.map(\.hits) == [3])
+        }
+    }
 }

@@ -150,7 +150,7 @@ enum FieldReportsController {
         if let existing = try await FieldReportService.replay(idempotency, on: req.db) {
             return try await createdResponse(existing, token: followToken, status: .ok, req: req)
         }
-        try req.application.intakeThrottle.admit(clientKey, limit: req.application.iocConfiguration.intakeLimit)
+        try await IntakeThrottle.admit(clientKey, limit: req.application.iocConfiguration.intakeLimit, app: req.application, on: req.db)
         var s = FieldReportSubmission()
         s.category = form.text("category")
         s.description = form.text("description")
@@ -592,40 +592,20 @@ enum FieldReportsController {
     }
 }
 
-/// Per-client limit on anonymous intake (sliding 10-minute window, per instance).
-final class IntakeThrottle: Sendable {
-    private let state = NIOLockedValueBox<[String: [Date]]>([:])
+/// Per-client limit on anonymous intake: `limit` reports per 10-minute window from one address, counted in the
+/// database (`ThrottleStore`) so that every instance shares the count.
+enum IntakeThrottle {
     static let window: TimeInterval = 600
 
-    func admit(_ key: String, limit: Int, now: Date = Date()) throws {
+    static func admit(_ key: String, limit: Int, app: Application, on db: any Database) async throws {
         guard limit > 0 else { return }
-        let retryAfter: Int? = state.withLockedValue { s in
-            if s.count > 50_000 { s = s.filter { $0.value.last.map { now.timeIntervalSince($0) < Self.window } ?? false } }
-            var times = (s[key] ?? []).filter { now.timeIntervalSince($0) < Self.window }
-            if times.count >= limit {
-                s[key] = times
-                return Int((Self.window - now.timeIntervalSince(times[0])).rounded(.up))
-            }
-            times.append(now)
-            s[key] = times
-            return nil
-        }
-        if let retryAfter {
-            var e = IOCError(.tooManyRequests, code: "rate_limited",
-                             vi: "Bạn đã gửi quá nhiều phản ánh. Vui lòng thử lại sau \(max(1, retryAfter / 60)) phút.",
-                             en: "Too many reports from this connection. Try again in \(max(1, retryAfter / 60)) minutes.")
-            e.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, retryAfter)))
-            throw e
-        }
-    }
-}
-
-extension Application {
-    private struct IntakeThrottleKey: StorageKey { typealias Value = IntakeThrottle }
-    var intakeThrottle: IntakeThrottle {
-        if let t = storage[IntakeThrottleKey.self] { return t }
-        let t = IntakeThrottle()
-        storage[IntakeThrottleKey.self] = t
-        return t
+        let throttle = try ThrottleStore(db, now: app.securityClock.now)
+        let counted = try await throttle.hit("intake:\(key)", window: window)
+        guard counted.hits > limit else { return }
+        var e = IOCError(.tooManyRequests, code: "rate_limited",
+                         vi: "Bạn đã gửi quá nhiều phản ánh. Vui lòng thử lại sau \(max(1, (counted.retryAfter + 59) / 60)) phút.",
+                         en: "Too many reports from this connection. Try again in \(max(1, (counted.retryAfter + 59) / 60)) minutes.")
+        e.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, counted.retryAfter)))
+        throw e
     }
 }

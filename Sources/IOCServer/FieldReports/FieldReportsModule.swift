@@ -15,7 +15,6 @@ struct FieldReportsModule: ServiceModule {
     func boot(_ app: Application) throws {
         app.mapPoints = MapPointIndex()
         app.open311Cache = Open311ResponseCache(ttl: app.iocConfiguration.open311CacheSeconds)
-        _ = app.intakeThrottle
     }
 
     func routes(_ v1: APIBuilder, app: Application) throws {

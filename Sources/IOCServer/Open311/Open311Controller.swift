@@ -203,7 +203,7 @@ enum Open311Controller {
         } else if req.application.iocConfiguration.open311RequiresKey {
             throw Open311Error(code: 403, description: "Cần api_key / api_key is required")
         } else {
-            try req.application.intakeThrottle.admit(req.clientAddress, limit: req.application.iocConfiguration.intakeLimit)
+            try await IntakeThrottle.admit(req.clientAddress, limit: req.application.iocConfiguration.intakeLimit, app: req.application, on: req.db)
         }
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
         guard let category = d.categories[p.serviceCode], category.active else {

@@ -56,13 +56,19 @@ enum SessionController {
         guard !body.password.isEmpty, body.password.count <= 256 else {
             throw IOCError.invalid("password", vi: "Mật khẩu không hợp lệ.", en: "Invalid password.")
         }
-        let throttleKey = "\(req.clientAddress)|\(username)"
-        let failures = req.application.loginThrottle
-        guard failures.allowed(throttleKey) else {
+        // Failures count per user name (from any address: a password guessed from many addresses is still slowed)
+        // and per address (spraying many user names from one address is too), in the database for every instance.
+        let throttle = try ThrottleStore(req.db, now: req.application.securityClock.now)
+        let userKey = "login.user:\(username)", addressKey = "login.addr:\(req.clientAddress)"
+        let perUser = try await throttle.count(userKey, window: LoginThrottle.window)
+        let perAddress = try await throttle.count(addressKey, window: LoginThrottle.window)
+        if perUser.hits >= LoginThrottle.perUser || perAddress.hits >= LoginThrottle.perAddress {
+            let wait = max(perUser.hits >= LoginThrottle.perUser ? perUser.retryAfter : 0,
+                           perAddress.hits >= LoginThrottle.perAddress ? perAddress.retryAfter : 0)
             var e = IOCError(.tooManyRequests, code: "too_many_attempts",
-                             vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.",
-                             en: "Too many failed sign-ins. Try again in 15 minutes.")
-            e.headers.replaceOrAdd(name: .retryAfter, value: "900")
+                             vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(max(1, (wait + 59) / 60)) phút.",
+                             en: "Too many failed sign-ins. Try again in \(max(1, (wait + 59) / 60)) minutes.")
+            e.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, wait)))
             throw e
         }
         let user = try await UserModel.query(on: req.db).filter(\.$username == username).with(\.$agency).first()
@@ -75,14 +81,16 @@ enum SessionController {
             valid = false
         }
         guard valid, let user, let uid = user.id else {
-            failures.fail(throttleKey)
+            try await throttle.hit(userKey, window: LoginThrottle.window, sliding: true)
+            try await throttle.hit(addressKey, window: LoginThrottle.window, sliding: true)
             // The attempted name is not recorded (people type passwords into it); a known account is.
             try await req.application.audit.record(
                 req.auditRecord("session.login_failed", targetType: "user", targetID: user?.id?.uuidString ?? "unknown"), on: req.db)
             throw IOCError(.unauthorized, code: "invalid_credentials", vi: "Tên đăng nhập hoặc mật khẩu không đúng.",
                            en: "Wrong username or password.")
         }
-        failures.reset(throttleKey)
+        // The account's count starts again; the address's does not (one known password does not excuse a spray).
+        try await throttle.reset(userKey)
         // A new session with a new id, whatever cookie came with the request (no fixation); the one it named ends.
         let store = req.application.sessionStore
         if let old = req.currentSession { try await store.close(id: old.id, on: req.db) }
@@ -127,47 +135,14 @@ enum SessionController {
     }
 }
 
-/// Counts failed sign-ins per address and user name: 10 failures lock that pair out for 15 minutes.
-final class LoginThrottle: Sendable {
-    private let state = NIOLockedValueBox<[String: (count: Int, since: Date)]>([:])
-    let limit = 10
-    let window: TimeInterval = 15 * 60
+/// The sign-in limits: 10 failures for one user name, or 50 from one address, without a 15-minute pause between them
+/// lock further attempts until 15 minutes after the last failure (counted in `ThrottleStore`).
+enum LoginThrottle {
+    static let perUser = 10
+    static let perAddress = 50
+    static let window: TimeInterval = 15 * 60
 
     /// A bcrypt hash of a random string, verified when the user does not exist.
     static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuSk3xWr8W1w0xvZRwX7lQ4aKfMZvU0iK"
-
-    func allowed(_ key: String) -> Bool {
-        state.withLockedValue { s in
-            guard let e = s[key] else { return true }
-            if Date().timeIntervalSince(e.since) > window { s[key] = nil; return true }
-            return e.count < limit
-        }
-    }
-
-    func fail(_ key: String) {
-        state.withLockedValue { s in
-            if s.count > 10_000 { s.removeAll() }  // bounded memory under a spray attack
-            let now = Date()
-            if let e = s[key], now.timeIntervalSince(e.since) <= window {
-                s[key] = (e.count + 1, e.since)
-            } else {
-                s[key] = (1, now)
-            }
-        }
-    }
-
-    func reset(_ key: String) { state.withLockedValue { $0[key] = nil } }
 }
 
-extension Application {
-    private struct LoginThrottleKey: StorageKey { typealias Value = LoginThrottle }
-
-    /// Failed sign-in counts of this process.
-    var loginThrottle: LoginThrottle {
-        get {
-            guard let t = storage[LoginThrottleKey.self] else { fatalError("configure(_:) has not run") }
-            return t
-        }
-        set { storage[LoginThrottleKey.self] = newValue }
-    }
-}

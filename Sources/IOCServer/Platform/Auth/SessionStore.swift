@@ -62,12 +62,13 @@ final class SessionStore: Sendable {
     /// A session ends this long after sign-in, active or not.
     let maxAge: TimeInterval
     let secureCookie: Bool
-    /// Security timers keep real time; tests move this clock to expire sessions.
-    let clock = IOCClock()
+    /// Security timers keep real time (`app.securityClock`); tests move it to expire sessions.
+    let clock: IOCClock
     /// `last_seen_at` is written at most this often per session (not on every request).
     let touchInterval: TimeInterval = 60
 
-    init(idle: TimeInterval, maxAge: TimeInterval, secureCookie: Bool) {
+    init(idle: TimeInterval, maxAge: TimeInterval, secureCookie: Bool, clock: IOCClock) {
+        self.clock = clock
         self.idle = idle
         self.maxAge = maxAge
         self.secureCookie = secureCookie
@@ -178,6 +179,16 @@ extension Request {
 
 extension Application {
     private struct SessionStoreKey: StorageKey { typealias Value = SessionStore }
+    private struct SecurityClockKey: StorageKey { typealias Value = IOCClock }
+
+    /// The time of security timers (sessions, throttles): the system's, never the services' clock, which tests and
+    /// demos move by days; tests set this one to expire sessions and windows.
+    var securityClock: IOCClock {
+        if let c = storage[SecurityClockKey.self] { return c }
+        let c = IOCClock()
+        storage[SecurityClockKey.self] = c
+        return c
+    }
 
     var sessionStore: SessionStore {
         get {

@@ -10,7 +10,7 @@ struct PlatformModule: ServiceModule {
 
     func migrations(_ app: Application) -> [any Migration] {
         [CreateUnits(), SeedUnits(reference: app.reference), CreateAgencies(), CreateUsers(), CreateSources(), CreateAuditLog(),
-         CreateCalendarDays(), CreateUserSessions()]
+         CreateCalendarDays(), CreateUserSessions(), CreateThrottleCounters()]
     }
 
     func routes(_ v1: APIBuilder, app: Application) throws {
@@ -26,8 +26,8 @@ struct PlatformModule: ServiceModule {
     }
 
     func backgroundTasks(_ app: Application) -> [BackgroundTask] {
-        guard case .sqliteFile = app.iocConfiguration.storage else { return [SessionStore.housekeeping] }
-        return [Self.checkpoint, SessionStore.housekeeping]
+        guard case .sqliteFile = app.iocConfiguration.storage else { return [SessionStore.housekeeping, ThrottleStore.housekeeping] }
+        return [Self.checkpoint, SessionStore.housekeeping, ThrottleStore.housekeeping]
     }
 
     /// Checkpoints the SQLite write-ahead log every second (PASSIVE: it never waits for readers or writers). Without it
