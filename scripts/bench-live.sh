@@ -20,12 +20,13 @@ if [ "${DB:-sqlite}" = postgres ]; then
   "$bin" migrate --yes >/dev/null
 fi
 IOC_DATA_DIR=$dir "$bin" demo --dossiers 0 --reports 0 >/dev/null
-key=$(IOC_DATA_DIR=$dir "$bin" apikey create --source bench-live | tail -1)
+key=$(IOC_DATA_DIR=$dir "$bin" apikey create --source bench-live --kind events | tail -1)
+display=$(IOC_DATA_DIR=$dir "$bin" apikey create --kind display --wall bench-live | tail -1)
 ulimit -n 65536 2>/dev/null || true
 IOC_DATA_DIR=$dir IOC_BACKGROUND=0 LOG_LEVEL=warning "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 for mode in ${MODES:-summary raw}; do
-  "$bin" bench live --url "http://127.0.0.1:$port" --key "$key" --clients "${CLIENTS:-500}" --rate "${RATE:-1000}" \
+  "$bin" bench live --url "http://127.0.0.1:$port" --key "$key" --display-key "$display" --clients "${CLIENTS:-500}" --rate "${RATE:-1000}" \
     --batch "${BATCH:-20}" --mode "$mode" --seconds "${SECONDS_:-10}" --server-pid "$pid" 2>&1 | grep -E "RESULT|clients subscribed"
 done

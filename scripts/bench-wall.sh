@@ -15,7 +15,7 @@ trap cleanup EXIT
 mkdir -p "$data"
 echo "== $reports field reports in $data"
 IOC_DATA_DIR=$data "$bin" demo --dossiers 0 --reports "$reports" | grep -E "field reports|Phản ánh"
-key=$(IOC_DATA_DIR=$data "$bin" apikey create --source "bench-$$" | tail -1)
+key=$(IOC_DATA_DIR=$data "$bin" apikey create --kind display --wall "bench-$$" | tail -1)
 IOC_DATA_DIR=$data IOC_BACKGROUND=0 LOG_LEVEL=warning "$bin" serve --hostname 127.0.0.1 --port "$port" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done

@@ -10,7 +10,9 @@ import Vapor
 @Suite("Authorization matrix over every route")
 struct AuthorizationMatrixTests {
     enum Caller: CaseIterable, CustomStringConvertible {
-        case anonymous, admin, `operator`, leader, officer, analyst, source
+        case anonymous, admin, `operator`, leader, officer, analyst
+        /// A key of each source kind, a wall's display key, and a key of no known kind.
+        case events, dossiers, indicators, open311, display, unclassified
 
         var role: Role? {
             switch self {
@@ -19,18 +21,34 @@ struct AuthorizationMatrixTests {
             case .leader: .leader
             case .officer: .officer
             case .analyst: .analyst
-            case .anonymous, .source: nil
+            default: nil
             }
         }
 
-        var description: String { role?.rawValue ?? (self == .source ? "source" : "anonymous") }
+        /// The source kind of a key caller (nil: a user or anonymous).
+        var sourceKind: String? {
+            switch self {
+            case .events: "events"
+            case .dossiers: "dossiers"
+            case .indicators: "indicators"
+            case .open311: "open311"
+            case .display: "display"
+            case .unclassified: "generic"
+            default: nil
+            }
+        }
+
+        /// A display key belongs to the wall `matrix` (the wall every sample path names).
+        var sourceName: String { self == .display ? "wall:matrix" : "matrix-\(self)" }
+
+        var description: String { role?.rawValue ?? sourceKind.map { "source:\($0)" } ?? "anonymous" }
     }
 
     static func samplePath(_ e: Endpoint) -> String {
         "/" + e.path.map { c -> String in
             switch c {
             case .constant(let s): return s
-            case .parameter(let p): return p == "code" ? "66" : UUID().uuidString
+            case .parameter(let p): return p == "code" ? "66" : p == "wall" ? "matrix" : UUID().uuidString
             default: return "x"
             }
         }.joined(separator: "/")
@@ -52,8 +70,8 @@ struct AuthorizationMatrixTests {
                 if let role = caller.role {
                     try await makeUser(app, "u-\(role.rawValue)", role: role)
                     try #require(try await c.login("u-\(role.rawValue)").status == .ok)
-                } else if caller == .source {
-                    let (_, key) = try await SourceController.issueKey(name: "matrix", kind: "test", on: app.db, audit: app.audit) { id in
+                } else if let kind = caller.sourceKind {
+                    let (_, key) = try await SourceController.issueKey(name: caller.sourceName, kind: kind, on: app.db, audit: app.audit) { id in
                         AuditRecord(actor: "test", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "test")
                     }
                     c.bearer = key
@@ -70,7 +88,7 @@ struct AuthorizationMatrixTests {
                     let before = try await stateFingerprint(app)
                     let principal: Principal? = switch caller {
                     case .anonymous: nil
-                    case .source: .source(AuthenticatedSource(id: UUID(), name: "x", kind: "x"))
+                    case let c where c.sourceKind != nil: .source(AuthenticatedSource(id: UUID(), name: c.sourceName, kind: c.sourceKind!))
                     default: .user(AuthenticatedUser(id: UUID(), username: "x", displayName: "x", role: caller.role!, agencyID: nil, unitScope: nil))
                     }
                     let r = try await clients[caller]!.send(e.method, samplePath(e), json: e.requestBody == nil ? nil : [String: Any]())

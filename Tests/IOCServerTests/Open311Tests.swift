@@ -287,6 +287,10 @@ struct Open311Tests {
             let source = try await admin.send(.POST, "/api/v1/sources", json: ["name": "fixmystreet", "kind": "open311", "expectedFreshnessSeconds": 86400])
             let key = try #require(source.json["apiKey"] as? String, "\(source.text)")
             #expect(try await O311.post(app, "/open311/v2/requests.xml", form: form + "&api_key=\(key)").status == .ok)
+            // Another kind's key is no Open311 key (issue 11, point 1).
+            let camera = try await admin.send(.POST, "/api/v1/sources", json: ["name": "vms-o311", "kind": "events"])
+            let cameraKey = try #require(camera.json["apiKey"] as? String, "\(camera.text)")
+            #expect(try await O311.post(app, "/open311/v2/requests.xml", form: form + "&api_key=\(cameraKey)").status == .forbidden)
             app.iocConfiguration.open311RequiresKey = false
             // Anonymous posts are rate-limited per client.
             app.iocConfiguration.intakeLimit = 1

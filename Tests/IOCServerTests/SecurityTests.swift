@@ -308,4 +308,99 @@ struct SecurityTests {
             #expect(hits.map(\.hits) == [3])
         }
     }
+
+    /// Issue 11, point 1: a wall display key was a full integration key — it posted a critical event (201, an alarm on
+    /// the wall), could post dossiers, and travelled in addresses (`?key=` on the page and the WebSocket).
+    @Test func aDisplayKeyOnlyReadsItsOwnWallAndLeavesTheAddressBar() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            try await DemoWalls.load(on: app)
+            try await makeUser(app, "admin2", role: .admin)
+            let admin = TestClient(app); try await admin.login("admin2")
+            #expect(try await admin.send(.PUT, "/api/v1/walls/khac", json: ["name": "Phòng khác", "rows": 1, "cols": 2]).status == .ok)
+            let key = try #require(try await admin.send(.POST, "/api/v1/walls/phong-dieu-hanh/display-key").json["key"] as? String)
+            let kiosk = TestClient(app)
+            kiosk.bearer = key
+            let before = try await stateFingerprint(app)
+            // The attacks: write with the key.
+            let event = try await kiosk.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("k1", severity: "critical")]])
+            #expect(event.status == .forbidden, "\(event.status) \(event.text.prefix(200))")
+            #expect(try await kiosk.send(.POST, "/api/v1/public-services/dossiers", json: ["dossiers": []]).status == .forbidden)
+            #expect(try await kiosk.send(.POST, "/api/v1/indicators/values", json: [[String: Any]]()).status == .forbidden)
+            #expect(try await kiosk.send(.POST, "/api/v1/sources/self/heartbeat").status == .forbidden)
+            #expect(try await kiosk.send(.PUT, "/api/v1/walls/phong-dieu-hanh/screens/5", json: ["view": ["kind": "overview"]]).status == .forbidden)
+            #expect(try await stateFingerprint(app) == before)
+            // What it may do: read its wall.
+            #expect(try await kiosk.send(.GET, "/api/v1/wall/overview").status == .ok)
+            #expect(try await kiosk.send(.GET, "/api/v1/alarms").status == .ok)
+            #expect(try await kiosk.send(.GET, "/api/v1/walls/phong-dieu-hanh/screens/5").status == .ok)
+            #expect(try await kiosk.send(.GET, "/api/v1/walls/khac/screens/1").status == .forbidden, "another wall's screen")
+            let walls = (try await kiosk.send(.GET, "/api/v1/walls").json["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(walls == ["phong-dieu-hanh"])
+            #expect(try await kiosk.send(.GET, "/api/v1/cases").status == .forbidden)
+
+            // The page exchanges the key once for an HttpOnly cookie; from then on no key is sent at all.
+            let exchanged = try await kiosk.send(.POST, "/api/v1/display/session")
+            #expect(exchanged.status == .ok)
+            #expect(exchanged.json["wall"] as? String == "phong-dieu-hanh")
+            let cookie = try #require(exchanged.headers.setCookie?[SessionSettings.displayCookieName])
+            #expect(cookie.isHTTPOnly && cookie.sameSite == .strict && cookie.string == key)
+            let screen = TestClient(app)
+            let cookieHeader: HTTPHeaders = ["Cookie": "\(SessionSettings.displayCookieName)=\(cookie.string)"]
+            #expect(try await screen.send(.GET, "/api/v1/wall/overview", headers: cookieHeader).status == .ok)
+            #expect(try await screen.send(.GET, "/api/v1/walls/khac/screens/1", headers: cookieHeader).status == .forbidden)
+            let posted = try await screen.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("k2", severity: "critical")]], headers: cookieHeader)
+            #expect(posted.status == .forbidden)
+            #expect(try await stateFingerprint(app) == before)
+
+            try await withLiveServer(app) { port in
+                // A key in the WebSocket's address is no longer read (it would be in every access log).
+                await #expect(throws: (any Error).self) {
+                    _ = try await WebSocketProbe.connect(port: port, headers: [:], app: app, query: "key=\(key)")
+                }
+                let ws = try await WebSocketProbe.connect(port: port, headers: cookieHeader, app: app)
+                try await ws.send(["type": "subscribe", "topics": ["wall.khac"]])
+                #expect(try await ws.wait { $0["code"] as? String == "forbidden_topic" } != nil, "another wall's topic")
+                try await ws.send(["type": "subscribe", "topics": ["cases"]])
+                #expect(try await ws.wait { m in m["code"] as? String == "forbidden_topic" && "\(m)".contains("cases") } != nil)
+                try await ws.send(["type": "subscribe", "topics": ["wall.phong-dieu-hanh", "wall", "alarms"]])
+                #expect(try await ws.wait { $0["type"] as? String == "subscribed" } != nil)
+                try await ws.ws.close()
+            }
+            // A new key for the wall ends the old one, cookie included.
+            _ = try await admin.send(.POST, "/api/v1/walls/phong-dieu-hanh/display-key")
+            #expect(try await screen.send(.GET, "/api/v1/wall/overview", headers: cookieHeader).status == .unauthorized)
+        }
+    }
+
+    /// Issue 11, point 1: a source key opens only the endpoints of its kind.
+    @Test func sourceKeysOpenOnlyTheEndpointsOfTheirKind() async throws {
+        try await withApp { app in
+            func key(_ name: String, _ kind: String) async throws -> TestClient {
+                let (_, k) = try await SourceController.issueKey(name: name, kind: kind, on: app.db, audit: app.audit) { id in
+                    AuditRecord(actor: "test", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "test")
+                }
+                let c = TestClient(app); c.bearer = k; return c
+            }
+            let igate = try await key("igate", "igate"), vms = try await key("vms", "camera"), stats = try await key("thongke", "indicators")
+            let before = try await stateFingerprint(app)
+            #expect(try await igate.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("d1")]]).status == .forbidden)
+            #expect(try await stats.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("d2")]]).status == .forbidden)
+            #expect(try await vms.send(.POST, "/api/v1/public-services/dossiers", json: ["dossiers": []]).status == .forbidden)
+            #expect(try await vms.send(.POST, "/api/v1/indicators/values", json: [[String: Any]]()).status == .forbidden)
+            #expect(try await igate.send(.GET, "/api/v1/wall/overview").status == .forbidden)
+            #expect(try await stateFingerprint(app) == before)
+            // Each does its own job, and every kind may report its own health.
+            #expect(try await vms.send(.POST, "/api/v1/events", json: ["events": [EventsTests.event("v1")]]).status == .created)
+            for c in [igate, vms, stats] { #expect(try await c.send(.POST, "/api/v1/sources/self/heartbeat").status == .ok) }
+            // Kinds are a closed list (stored by their canonical names).
+            try await makeUser(app, "admin3", role: .admin)
+            let admin = TestClient(app); try await admin.login("admin3")
+            let bad = try await admin.send(.POST, "/api/v1/sources", json: ["name": "x-src", "kind": "anything"])
+            #expect(bad.status == .unprocessableEntity || bad.status == .badRequest, "\(bad.status)")
+            #expect(bad.problemField == "kind")
+            let good = try await admin.send(.POST, "/api/v1/sources", json: ["name": "y-src", "kind": "siem"])
+            #expect((good.json["source"] as? [String: Any])?["kind"] as? String == "events", "\(good.text)")
+        }
+    }
 }

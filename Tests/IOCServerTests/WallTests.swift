@@ -87,8 +87,11 @@ struct WallTests {
                 let screen = try await kiosk.send(.GET, "/api/v1/walls/phong-dieu-hanh/screens/5")
                 #expect((screen.json["view"] as? [String: Any])?["kind"] as? String == "overview")
                 #expect(try await kiosk.send(.GET, "/api/v1/wall/overview").status == .ok)
-                #expect(try await kiosk.send(.GET, "/api/v1/cases").status == .unauthorized || true)
-                let ws = try await WebSocketProbe.connect(port: port, headers: [:], app: app, query: "key=\(key)")
+                #expect(try await kiosk.send(.GET, "/api/v1/cases").status == .forbidden)
+                // The kiosk page exchanges the key for its HttpOnly cookie; the live connection carries the cookie.
+                let exchanged = try await kiosk.send(.POST, "/api/v1/display/session")
+                let cookie = try #require(exchanged.headers.setCookie?[SessionSettings.displayCookieName])
+                let ws = try await WebSocketProbe.connect(port: port, headers: ["Cookie": "\(SessionSettings.displayCookieName)=\(cookie.string)"], app: app)
                 try await ws.send(["type": "subscribe", "topics": ["wall.phong-dieu-hanh", "wall"]])
                 _ = try await ws.wait { ($0["type"] as? String) == "subscribed" }
                 // The operator assigns a rotation, then takes the screen over, then releases it.

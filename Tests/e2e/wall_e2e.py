@@ -263,6 +263,11 @@ def run(e2e):
         kiosk.set_window_size(1920, 1080)
         kiosk.get(e2e.base + f"/wall/phong-dieu-hanh/5?key={body['key']}")
         wait(kiosk, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-screen[data-view='overview']"), "kiosk screen not showing the overview")
+        # The key left the address bar and is nowhere a script can read it: it became an HttpOnly cookie.
+        expect("key=" not in kiosk.current_url, f"the display key is still in the address: {kiosk.current_url}")
+        kept = kiosk.execute_script("return [sessionStorage.getItem('ioc.wall.key'), sessionStorage.getItem('ioc.wall.pendingKey'), document.cookie]")
+        expect(kept[0] is None and kept[1] is None, f"the key is kept in sessionStorage: {kept}")
+        expect(body["key"] not in (kept[2] or ""), "the display cookie is readable by scripts")
         kiosk.execute_script("window.__wallTestMarker = 42")
         operator = Api(e2e.base, "dieuhanh", "IOC-dieuhanh-2026")
         status, _ = operator.call("PUT", "/api/v1/walls/phong-dieu-hanh/screens/5",

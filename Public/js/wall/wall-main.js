@@ -94,7 +94,7 @@ function bindLiveIndicator(live) {
 // ---- start ----
 
 async function boot() {
-  initDisplayKey();
+  await initDisplayKey();
   const route = parseRoute();
   const kiosk = route.kind === "kiosk";
   document.body.classList.toggle("is-kiosk", kiosk);

@@ -18,7 +18,8 @@ import Vapor
 struct BenchLiveCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "url", help: "Server base URL, e.g. http://127.0.0.1:8080") var url: String?
-        @Option(name: "key", help: "A source API key (ioc apikey create --source bench)") var key: String?
+        @Option(name: "key", help: "An events source's API key (ioc apikey create --source bench --kind events)") var key: String?
+        @Option(name: "display-key", help: "A wall display key for the screens (ioc apikey create --kind display --wall bench)") var displayKey: String?
         @Option(name: "clients", help: "WebSocket clients (default 500)") var clients: Int?
         @Option(name: "rate", help: "Events per second (default 1000)") var rate: Int?
         @Option(name: "batch", help: "Events per ingest request (default 20)") var batch: Int?
@@ -46,6 +47,7 @@ struct BenchLiveCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let base = signature.url, let key = signature.key else { throw CommandFailure("--url and --key are required") }
+        let displayKey = signature.displayKey
         let clients = max(1, signature.clients ?? 500)
         let rate = max(1, signature.rate ?? 1000)
         let batch = max(1, min(1_000, signature.batch ?? 20))
@@ -63,7 +65,8 @@ struct BenchLiveCommand: AsyncCommand {
         let topic = summary ? "wall.summary" : "wall"
         for _ in 0..<clients {
             let promise = group.next().makePromise(of: WebSocket.self)
-            WebSocket.connect(scheme: "ws", host: host, port: port, path: "/api/v1/live", query: "key=\(key)",
+            WebSocket.connect(scheme: "ws", host: host, port: port, path: "/api/v1/live",
+                              headers: ["Authorization": "Bearer \(displayKey ?? key)"],
                               configuration: .init(maxFrameSize: 1 << 24), on: group) { ws in
                 ws.onText { ws, text in
                     if text.contains("\"subscribed\"") { ready.withLockedValue { $0 += 1 }; return }

@@ -152,7 +152,8 @@ struct UserResetPasswordCommand: AsyncCommand {
 struct APIKeyCreateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "source", help: "Source name (created if it does not exist)") var source: String?
-        @Option(name: "kind", help: "Source kind for a new source (e.g. igate, camera, siem)") var kind: String?
+        @Option(name: "kind", help: "Source kind for a new source: events, dossiers, indicators, open311 or display (a key opens only its kind's endpoints)") var kind: String?
+        @Option(name: "wall", help: "With --kind display: the wall whose kiosk screens use the key (the source is named wall:<code>)") var wall: String?
     }
 
     var help: String { "Issue an API key for a source (creating it if needed); the key is printed on the last line" }
@@ -160,9 +161,19 @@ struct APIKeyCreateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        guard let raw = signature.source else { throw CommandFailure("--source is required") }
-        let name = try Validate.code(raw, field: "source", max: 64)
-        let kind = try Validate.code(signature.kind ?? "generic", field: "kind", max: 64)
+        var kind = try Validate.code(signature.kind ?? "generic", field: "kind", max: 64)
+        if let known = SourceKind.parse(kind) { kind = known.rawValue }
+        let name: String
+        if kind == SourceKind.display.rawValue {
+            guard let wall = signature.wall else { throw CommandFailure("--kind display needs --wall CODE") }
+            name = "wall:" + (try Validate.code(wall, field: "wall", max: 40))
+        } else {
+            guard let raw = signature.source else { throw CommandFailure("--source is required") }
+            name = try Validate.code(raw, field: "source", max: 64)
+            if SourceKind.parse(kind) == nil {
+                context.console.warning("kind \(kind) is none of \(SourceKind.allCases.map(\.rawValue).joined(separator: ", ")): the key opens only /api/v1/sources/self")
+            }
+        }
         let (source, key) = try await SourceController.issueKey(name: name, kind: kind, on: app.db, audit: app.audit) { id in
             AuditRecord(actor: "cli", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "cli", details: "name=\(name)")
         }

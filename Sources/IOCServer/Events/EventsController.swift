@@ -7,11 +7,11 @@ import Vapor
 /// `POST /events` (sources send facts; some raise alarms) and the alarm feed: list, one alarm with its timeline,
 /// and people's actions (acknowledge, assign, comment, clear), each recorded in the audit log and the timeline.
 enum EventsController {
-    static let readers: Access = .rolesOrSource([.admin, .operator, .leader, .officer, .analyst])
+    static let readers: Access = .rolesOrSource([.admin, .operator, .leader, .officer, .analyst], kinds: [.display, .events])
 
     static func register(_ api: APIBuilder) {
         let e = api.group("events", tag: "Events and alarms")
-        e.on(.POST, access: .rolesOrSource([.admin, .operator]),
+        e.on(.POST, access: .rolesOrSource([.admin, .operator], kinds: [.events]),
              summary: "Send 1–1000 events (idempotent per source and externalId); minor+ events with an alarmKey, and major/critical ones, raise alarms",
              body: .object(["events": .array(.object(["externalId": .string, "kind": .string, "severity": .string, "title": .string],
                                                      required: ["externalId", "kind", "title"]))], required: ["events"]),

@@ -35,7 +35,7 @@ struct FieldReportsModule: ServiceModule {
     }
 
     var liveTopics: [LiveTopicRule] {
-        [LiveTopicRule("fieldReports", prefix: Self.topic, access: .rolesOrSource(Set(Role.allCases)))]
+        [LiveTopicRule("fieldReports", prefix: Self.topic, access: .rolesOrSource(Set(Role.allCases), kinds: Set(SourceKind.allCases)))]
     }
 
     /// A case changed (here or on another instance): Open311 answers and the map's index are out of date.

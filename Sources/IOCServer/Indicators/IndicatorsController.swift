@@ -33,7 +33,7 @@ enum IndicatorsController {
              response: .binary, responseContentType: IndicatorViews.xlsxType, use: exportCatalogue)
         g.on(.POST, "catalogue", access: .admin, summary: "Import the catalogue from an XLSX workbook in the export's shape (all or nothing)",
              body: .binary, bodyContentType: IndicatorViews.xlsxType, response: .any, maxBodySize: "8mb", use: importCatalogue)
-        g.on(.POST, "values", access: .rolesOrSource([.admin, .operator, .officer]),
+        g.on(.POST, "values", access: .rolesOrSource([.admin, .operator, .officer], kinds: [.indicators]),
              summary: "Post values (sources and admins: approved on arrival unless the indicator requires approval; staff: drafts); all or nothing",
              body: .array(valueInputSchema), response: .any, status: .created, maxBodySize: "4mb", use: ingest)
         g.on(.POST, "values", "submit", access: .roles([.admin, .operator, .officer]), summary: "Submit drafts for approval",

@@ -21,7 +21,7 @@ enum LiveController {
 
     static func register(_ app: Application, routes: any RoutesBuilder) {
         app.endpoints.append(Endpoint(
-            method: .GET, path: ["api", "v1", "live"], access: .rolesOrSource(Set(Role.allCases)), tag: "Live",
+            method: .GET, path: ["api", "v1", "live"], access: .rolesOrSource(Set(Role.allCases), kinds: Set(SourceKind.allCases)), tag: "Live",
             summary: "WebSocket: subscribe to live topics (upgrade; see the message protocol in the README)",
             query: [], requestBody: nil, requestContentType: "application/json", response: nil,
             responseContentType: "application/json", successStatus: .switchingProtocols))
@@ -42,7 +42,7 @@ enum LiveController {
                 throw IOCError(.forbidden, code: "forbidden_origin", vi: "Kết nối trực tiếp chỉ được mở từ trang của IOC.",
                                en: "The live connection may only be opened from IOC's own pages.")
             }
-            try Authorization.check(.rolesOrSource(Set(Role.allCases)), method: .GET, on: req)
+            try Authorization.check(.rolesOrSource(Set(Role.allCases), kinds: Set(SourceKind.allCases)), method: .GET, on: req)
             // The client's scope, as the REST endpoints compute it, fixed for the connection: events of agencies
             // outside it are not delivered (a scope change applies at the next connection).
             let codes = req.principal?.user != nil ? try await req.visibleAgencyCodes() : nil

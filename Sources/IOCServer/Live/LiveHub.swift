@@ -70,6 +70,11 @@ public final class LiveHub: Sendable {
     /// (`cases.agency.<code>`), that agency within the client's scope.
     func mayAccess(topic: String, client: LiveClient) -> Bool {
         guard mayAccess(topic: topic, principal: client.principal) else { return false }
+        // A display follows its own wall's topic (and the shared summary), no other wall's.
+        if case .source(let s) = client.principal, s.sourceKind == .display, topic.hasPrefix("wall.") {
+            let named = topic.dropFirst(5)
+            return named == "summary" || named == s.wall?.lowercased() ?? ""
+        }
         let namers = agencyTopics.withLockedValue { $0 }
         for prefix in namers where topic.hasPrefix(prefix) {
             return client.sees([String(topic.dropFirst(prefix.count))])

@@ -125,6 +125,10 @@ enum Open311Controller {
               source.active else {
             throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
         }
+        // Only an Open311 client's key: a camera's or a wall display's key does not file reports (nor skip the limit).
+        guard SourceKind.parse(source.kind) == .open311 else {
+            throw Open311Error(code: 403, description: "api_key không dành cho Open311 / This api_key is not an Open311 client's")
+        }
         return source
     }
 

@@ -8,10 +8,10 @@ public enum Access: Sendable, Hashable {
     case `public`
     /// A signed-in user with one of these roles.
     case roles(Set<Role>)
-    /// An integration source presenting its API key.
+    /// An integration source presenting its API key, of any kind but a display (its own `self`, its heartbeat).
     case source
-    /// A signed-in user with one of these roles, or a source.
-    case rolesOrSource(Set<Role>)
+    /// A signed-in user with one of these roles, or a source of one of these kinds.
+    case rolesOrSource(Set<Role>, kinds: Set<SourceKind>)
 
     public static let anyUser = Access.roles(Set(Role.allCases))
     public static let admin = Access.roles([.admin])
@@ -20,8 +20,9 @@ public enum Access: Sendable, Hashable {
         switch (self, principal) {
         case (.public, _): return true
         case (_, nil): return false
-        case (.roles(let roles), .user(let u)?), (.rolesOrSource(let roles), .user(let u)?): return roles.contains(u.role)
-        case (.source, .source?), (.rolesOrSource, .source?): return true
+        case (.roles(let roles), .user(let u)?), (.rolesOrSource(let roles, _), .user(let u)?): return roles.contains(u.role)
+        case (.source, .source(let s)?): return s.sourceKind != .display
+        case (.rolesOrSource(_, let kinds), .source(let s)?): return s.sourceKind.map(kinds.contains) ?? false
         default: return false
         }
     }

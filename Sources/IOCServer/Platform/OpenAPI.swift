@@ -105,9 +105,9 @@ public enum OpenAPIDocument {
             case .source:
                 op["security"] = [["apiKey": []]]
                 op["x-roles"] = ["source"]
-            case .rolesOrSource(let roles):
+            case .rolesOrSource(let roles, let kinds):
                 op["security"] = [["session": []], ["apiKey": []]]
-                op["x-roles"] = roles.map(\.rawValue).sorted() + ["source"]
+                op["x-roles"] = roles.map(\.rawValue).sorted() + kinds.map { "source:\($0.rawValue)" }.sorted()
             }
             op["responses"] = responses
             paths[e.openAPIPath, default: [:]][e.method.rawValue.lowercased()] = op

@@ -38,7 +38,7 @@ enum PublicServicesController {
 
     static func register(_ api: APIBuilder) {
         let p = api.group("public-services", tag: "Public services")
-        p.on(.POST, "dossiers", access: .rolesOrSource([.admin]),
+        p.on(.POST, "dossiers", access: .rolesOrSource([.admin], kinds: [.dossiers]),
              summary: "Ingest up to 5,000 dossiers (upsert by code; per-item result; rejected items store nothing)",
              body: .array(ingestItemSchema), response: ingestResultSchema, maxBodySize: "32mb", use: ingest)
         p.on(.GET, "dossiers", ":code", access: readers, summary: "A dossier with its computed due moment and timeliness",

@@ -7,7 +7,7 @@ import Vapor
 /// The operations wall: the overview's tiles, the event feed, the map layers (server-side clusters and a choropleth),
 /// and the walls' screen layouts with rotation and takeover. Readable by staff and by wall display keys (sources).
 enum WallController {
-    static let readers: Access = .rolesOrSource([.admin, .operator, .leader, .officer, .analyst])
+    static let readers: Access = .rolesOrSource([.admin, .operator, .leader, .officer, .analyst], kinds: [.display])
 
     static func register(_ api: APIBuilder, app: Application) {
         let w = api.group("wall", tag: "Wall")

@@ -99,6 +99,25 @@ enum WallLayoutController {
         w.on(.DELETE, ":wall", "screens", ":index", "takeover", access: editors, summary: "Release a taken-over screen", response: .any, use: release)
         w.on(.POST, ":wall", "display-key", access: .admin, summary: "A display key for the wall's kiosk screens (replaces the previous one)",
              response: .any, status: .created, use: displayKey)
+        let d = api.group("display", tag: "Wall")
+        d.on(.POST, "session", access: .rolesOrSource([], kinds: [.display]),
+             summary: "A kiosk exchanges its display key (bearer) for an HttpOnly cookie, so the key leaves the address bar",
+             response: .object(["wall": .string, "url": .string], required: ["wall", "url"]), use: exchange)
+    }
+
+    /// The display cookie lasts 30 days; a new display key for the wall ends it (the old key's hash is replaced).
+    static let displayCookieSeconds = 30 * 86_400
+
+    @Sendable static func exchange(_ req: Request) async throws -> Response {
+        guard case .source(let s)? = req.principal, let wall = s.wall, let token = req.headers.bearerAuthorization?.token else {
+            throw IOCError.forbidden
+        }
+        let response = Response(status: .ok)
+        try response.content.encode(["wall": wall, "url": "/wall/\(wall)/1"], as: .json)
+        response.cookies[SessionSettings.displayCookieName] = HTTPCookies.Value(
+            string: token, expires: nil, maxAge: displayCookieSeconds, domain: nil, path: "/",
+            isSecure: req.application.iocConfiguration.cookiesAreSecure, isHTTPOnly: true, sameSite: .strict)
+        return response
     }
 
     struct ScreenDTO: Content {
@@ -141,7 +160,9 @@ enum WallLayoutController {
     }
 
     @Sendable static func list(_ req: Request) async throws -> [String: [WallDTO]] {
-        let walls = try await WallModel.query(on: req.db).sort(\.$id).all()
+        var walls = try await WallModel.query(on: req.db).sort(\.$id).all()
+        // A display sees its own wall only.
+        if case .source(let s)? = req.principal, s.sourceKind == .display { walls = walls.filter { $0.id?.lowercased() == s.wall?.lowercased() } }
         let screens = try await WallScreenModel.query(on: req.db).sort(\.$index).all()
         return ["items": walls.map { w in
             WallDTO(code: w.id!, name: w.name, rows: w.rows, cols: w.cols, screens: screens.filter { $0.wallCode == w.id }.map(dto))
@@ -274,7 +295,7 @@ enum WallLayoutController {
             let source = try await SourceModel.query(on: tx).filter(\.$name == name).first() ?? SourceModel()
             if source.id == nil {
                 source.name = name
-                source.kind = "wall"
+                source.kind = SourceKind.display.rawValue
                 source.description = "Màn hình tường \(code) / Wall display"
                 source.expectedFreshnessSeconds = 86_400
                 source.errorCount = 0
@@ -285,6 +306,7 @@ enum WallLayoutController {
             try await source.save(on: tx)
             return ((), req.auditRecord("wall.display-key", targetType: "wall", targetID: code))
         }
+        // The key travels once in the address; the kiosk page exchanges it for a cookie and drops it from the address.
         return KeyDTO(key: key, wall: code, url: "/wall/\(code)/1?key=\(key)")
     }
 }

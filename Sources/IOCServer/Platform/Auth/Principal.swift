@@ -41,15 +41,26 @@ public struct AuthenticatedSource: Sendable {
     public var id: UUID
     public var name: String
     public var kind: String
+    /// The kind's meaning (nil: a name that is no known kind).
+    public var sourceKind: SourceKind? { SourceKind.parse(kind) }
+    /// A display key's wall (its source is named `wall:<code>`).
+    public var wall: String? {
+        guard sourceKind == .display, name.hasPrefix("wall:") else { return nil }
+        return String(name.dropFirst(5))
+    }
 }
 
 enum SessionSettings {
     static let cookieName = "ioc_session"
+    /// A kiosk's display key, once exchanged at `POST /api/v1/display/session` (HttpOnly: no script reads it, and it
+    /// is never in an address, so never in a proxy's access log).
+    static let displayCookieName = "ioc_display"
     static let csrfHeader = "X-CSRF-Token"
 }
 
-/// How the caller authenticated: cookie sessions need a CSRF token on unsafe methods; API keys do not.
-enum AuthMethod: Sendable { case session, apiKey }
+/// How the caller authenticated: cookie sessions need a CSRF token on unsafe methods; API keys do not; a display
+/// cookie only ever reads.
+enum AuthMethod: Sendable { case session, apiKey, displayCookie }
 
 extension Request {
     private struct PrincipalKey: StorageKey { typealias Value = Principal }
@@ -97,15 +108,11 @@ enum APIKey {
 /// a stale session is simply dropped. Also counts a source's failed requests.
 struct PrincipalMiddleware: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        // Browsers cannot set headers on a WebSocket: a kiosk screen passes its display key as `?key=` there.
-        let liveKey = req.url.path == "/api/v1/live" ? req.query[String.self, at: "key"] : nil
-        // `/metrics` takes its own scrape token (IOC_METRICS_TOKEN) as a bearer token, not an API key.
-        if req.url.path != "/metrics", let token = req.headers.bearerAuthorization?.token ?? liveKey {
-            guard token.count <= 128, token.hasPrefix("ioc_"),
-                  let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(token))
-                      .filter(\.$active == true).first(),
-                  let id = source.id
-            else {
+        // `/metrics` takes its own scrape token (IOC_METRICS_TOKEN) as a bearer token, not an API key. Keys are never
+        // read from an address (`?key=`): addresses end up in access logs.
+        if req.url.path != "/metrics", let token = req.headers.bearerAuthorization?.token {
+            let source = try await Self.source(forKey: token, on: req.db)
+            guard let source, let id = source.id else {
                 throw IOCError(.unauthorized, code: "invalid_api_key", vi: "Khóa API không hợp lệ hoặc đã bị thu hồi.",
                                en: "The API key is invalid or has been revoked.")
             }
@@ -119,6 +126,14 @@ struct PrincipalMiddleware: AsyncMiddleware {
                 await Self.countError(sourceID: id, on: req.db)
                 throw error
             }
+        }
+        // A kiosk's display cookie (no user session on a kiosk): read-only access to its wall.
+        if req.cookies[SessionSettings.cookieName] == nil, let token = req.cookies[SessionSettings.displayCookieName]?.string, !token.isEmpty {
+            if let source = try await Self.source(forKey: token, on: req.db), let id = source.id, SourceKind.parse(source.kind) == .display {
+                req.principal = .source(AuthenticatedSource(id: id, name: source.name, kind: source.kind))
+                req.authMethod = .displayCookie
+            }
+            return try await next.respond(to: req)
         }
         // A session cookie counts only when it names a live session: nothing is stored for anonymous callers, and a
         // stale or unknown cookie is expired in the answer.
@@ -150,6 +165,12 @@ struct PrincipalMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// The active source a key belongs to.
+    static func source(forKey token: String, on db: any Database) async throws -> SourceModel? {
+        guard token.count <= 128, token.hasPrefix("ioc_") else { return nil }
+        return try await SourceModel.query(on: db).filter(\.$keyHash == APIKey.hash(token)).filter(\.$active == true).first()
+    }
+
     static func countError(sourceID: UUID, on db: any Database) async {
         guard let sql = db as? any SQLDatabase else { return }
         try? await sql.update(SourceModel.schema)
@@ -168,6 +189,11 @@ enum Authorization {
         guard access != .public else { return }
         guard let principal = req.principal else { throw IOCError.unauthenticated }
         guard access.admits(principal) else { throw IOCError.forbidden }
+        if case .source(let s) = principal, s.sourceKind == .display {
+            // A display reads, and only its own wall.
+            guard safeMethods.contains(method) || req.authMethod == .apiKey else { throw IOCError.forbidden }
+            if let wall = req.parameters.get("wall"), wall.lowercased() != s.wall?.lowercased() { throw IOCError.forbidden }
+        }
         if req.authMethod == .session, !safeMethods.contains(method) {
             guard let expected = req.currentSession?.csrf, let sent = req.headers.first(name: SessionSettings.csrfHeader),
                   constantTimeEquals(expected, sent)

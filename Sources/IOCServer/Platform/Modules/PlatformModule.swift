@@ -10,7 +10,7 @@ struct PlatformModule: ServiceModule {
 
     func migrations(_ app: Application) -> [any Migration] {
         [CreateUnits(), SeedUnits(reference: app.reference), CreateAgencies(), CreateUsers(), CreateSources(), CreateAuditLog(),
-         CreateCalendarDays(), CreateUserSessions(), CreateThrottleCounters()]
+         CreateCalendarDays(), CreateUserSessions(), CreateThrottleCounters(), NormalizeSourceKinds()]
     }
 
     func routes(_ v1: APIBuilder, app: Application) throws {

@@ -71,7 +71,16 @@ enum SourceController {
 
     static func validated(_ input: Input, into s: SourceModel) throws {
         if let n = input.name { s.name = try Validate.code(n, field: "name", max: 64) }
-        if let k = input.kind { s.kind = try Validate.code(k, field: "kind", max: 64) }
+        if let k = input.kind {
+            // A key opens only its kind's endpoints: the kind must be one the platform knows (stored by its canonical
+            // name). Display keys belong to a wall and are issued there.
+            guard let kind = SourceKind.parse(try Validate.code(k, field: "kind", max: 64)), kind != .display else {
+                let kinds = SourceKind.allButDisplay.map(\.rawValue).sorted().joined(separator: ", ")
+                throw IOCError.invalid("kind", vi: "Loại nguồn phải là một trong: \(kinds) (khóa màn hình tường cấp tại trang Màn hình tường).",
+                                       en: "kind must be one of: \(kinds) (wall display keys are issued from the wall).")
+            }
+            s.kind = kind.rawValue
+        }
         if let d = input.description { s.description = try Validate.text(d, field: "description", max: 500, required: false) ?? "" }
         if let f = input.expectedFreshnessSeconds {
             guard (10...31 * 86_400).contains(f) else {
