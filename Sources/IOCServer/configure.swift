@@ -49,13 +49,17 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
         try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
+    // The audit chain's key (outside the database) and where its head is exported.
+    let anchorFile = config.auditAnchorFile ?? (config.dataDirectory as NSString)
+        .appendingPathComponent("audit-anchors" + (config.postgresSchema.map { "-\($0)" } ?? "") + ".jsonl")
+    app.audit = AuditLog(key: try AuditKeys.load(config), anchorFile: anchorFile)
+
     for module in app.modules.all {
         for migration in module.migrations(app) { app.migrations.add(migration) }
     }
 
     // Platform services
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
-    app.audit = AuditLog()
     app.calendarStore = CalendarStore()
     let metrics = IOCMetrics(poolSize: config.isPostgres ? config.databasePoolSize : 1)
     app.iocMetrics = metrics
@@ -113,6 +117,18 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
 
     if config.autoMigrate {
         try await app.autoMigrate()
+    }
+    try await checkAuditKey(app)
+}
+
+/// Refuses to start with another key than the one the audit chain is written with: its entries would look tampered
+/// with (before migrations ran, there is nothing to compare).
+func checkAuditKey(_ app: Application) async throws {
+    guard let sql = app.db as? any SQLDatabase else { return }
+    struct Row: Decodable { var key_fingerprint: String }
+    guard let row = try? await sql.raw("SELECT key_fingerprint FROM audit_meta WHERE id = 1").first(decoding: Row.self) else { return }
+    guard row.key_fingerprint == AuditChain.fingerprint(app.audit.key) else {
+        throw IOCStartupError("the audit key (IOC_AUDIT_KEY / IOC_AUDIT_KEY_FILE / <data>/audit.key) is not the one this database's audit log was written with; every instance needs the same key")
     }
 }
 

@@ -43,7 +43,7 @@ struct AgencyTests {
 
             let actions = try await AuditEntryModel.query(on: app.db).sort(\.$sequence).all().map(\.action)
             #expect(actions == ["session.login", "agency.create", "agency.create", "agency.update", "agency.deactivate"])
-            #expect(try await AuditLog.verify(on: app.db).problem == nil)
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
         }
     }
 

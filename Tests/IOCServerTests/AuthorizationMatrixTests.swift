@@ -61,6 +61,67 @@ struct AuthorizationMatrixTests {
         }
     }
 
+    /// Every module's live topics, subscribed to over a real WebSocket as every kind of caller: refused exactly when the
+    /// topic's rule does not admit the caller (a display only its own wall's topic). Topics named after an agency
+    /// depend on the caller's scope and are walked in the security tests.
+    @Test func everyLiveTopicAnswersEachCallerAsDeclared() async throws {
+        try await withApp { app in
+            var clients: [Caller: TestClient] = [:]
+            for caller in Caller.allCases {
+                let c = TestClient(app)
+                if let role = caller.role {
+                    try await makeUser(app, "u-\(role.rawValue)", role: role, agencyCode: role == .officer ? "IOC" : nil)
+                    try #require(try await c.login("u-\(role.rawValue)").status == .ok)
+                } else if let kind = caller.sourceKind {
+                    let (_, key) = try await SourceController.issueKey(name: caller.sourceName, kind: kind, on: app.db, audit: app.audit) { id in
+                        AuditRecord(actor: "test", action: "source.issue_key", targetType: "source", targetID: id.uuidString, origin: "test")
+                    }
+                    c.bearer = key
+                }
+                clients[caller] = c
+            }
+            let rules = app.modules.all.flatMap(\.liveTopics).filter { !$0.namesAgency }
+            #expect(rules.count >= 5)
+            try await withLiveServer(app) { port in
+                var checked = 0
+                for caller in Caller.allCases {
+                    let c = clients[caller]!
+                    var headers = HTTPHeaders()
+                    if let cookie = c.cookie { headers.add(name: .cookie, value: cookie) }
+                    if let bearer = c.bearer { headers.add(name: .authorization, value: "Bearer \(bearer)") }
+                    let principal: Principal? = caller == .anonymous ? nil : caller.sourceKind.map {
+                        .source(AuthenticatedSource(id: UUID(), name: caller.sourceName, kind: $0))
+                    } ?? .user(AuthenticatedUser(id: UUID(), username: "x", displayName: "x", role: caller.role!, agencyID: nil, unitScope: nil))
+                    // The connection itself: anonymous callers and keys of no known kind are refused at the upgrade.
+                    let live = app.endpoints.all.first { $0.successStatus == .switchingProtocols }!.access
+                    guard live.admits(principal) else {
+                        await #expect(throws: (any Error).self, "live connection as \(caller)") {
+                            _ = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
+                        }
+                        continue
+                    }
+                    let probe = try await WebSocketProbe.connect(port: port, headers: headers, app: app)
+                    for rule in rules {
+                        // A wall's own topic for a wall's prefix (the display's wall is `matrix`).
+                        let topic = rule.prefix.hasSuffix(".") ? rule.prefix + "matrix" : rule.prefix
+                        try await probe.send(["type": "subscribe", "topics": [topic]])
+                        let answer = try await probe.wait { m in
+                            (m["type"] as? String == "subscribed" && (m["topics"] as? [String]) == [topic])
+                                || (m["code"] as? String == "forbidden_topic"
+                                    && (m["messages"] as? [String: String])?["en"] == "You may not subscribe to: \(topic).")
+                        }
+                        let admitted = rule.access.admits(principal)
+                        #expect(answer?["type"] as? String == (admitted ? "subscribed" : "error"), "\(topic) as \(caller): \(String(describing: answer))")
+                        try await probe.send(["type": "unsubscribe", "topics": [topic]])
+                        checked += 1
+                    }
+                    try? await probe.ws.close()
+                }
+                #expect(checked == rules.count * (Caller.allCases.count - 2), "all but anonymous and the key of no known kind connect")
+            }
+        }
+    }
+
     /// Calls every registered route as every kind of caller; returns the endpoints walked. A module's routes are in
     /// the registry as soon as the module is listed, so they are walked with no change here.
     static func walk(_ app: Application) async throws -> [Endpoint] {

@@ -142,7 +142,7 @@ struct EventsTests {
             #expect((timeline[2]["agency"] as? [String: Any])?["code"] as? String == "SO-XD")
             let audited = try await AuditEntryModel.query(on: app.db).filter(\.$targetID == code).all().map(\.action)
             #expect(audited == ["alarm.acknowledge", "alarm.assign", "alarm.comment", "alarm.clear"])
-            #expect(try await AuditLog.verify(on: app.db).problem == nil)
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
             for bad in [["action": "explode"], ["action": "assign", "agency": "NOPE"], ["action": "assign"]] {
                 let r = try await op.send(.POST, "/api/v1/alarms/\(code)/actions", json: bad)
                 #expect(r.status == .unprocessableEntity && r.isProblem, "\(bad): \(r.status)")

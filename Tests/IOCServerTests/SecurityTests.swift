@@ -1,5 +1,9 @@
+import Crypto
 import Fluent
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import IOCCore
 import SQLKit
 import Testing
@@ -283,9 +287,11 @@ struct SecurityTests {
                 struct Row: Decodable { var n: Int }
                 let sql = try #require(app.db as? any SQLDatabase)
                 let rows = try await sql.raw("SELECT COUNT(*) AS n FROM throttle_counters").first(decoding: Row.self)?.n ?? 0
-                #expect(rows == 1 + 10 + 51 + 2, "one per user name and per address")
+                // User names: lanhdao, user1…50, someone-else; addresses: ten guessers, the locked-out one (attempts
+                // while locked count too), the sprayer and the other address.
+                #expect(rows == 52 + 13, "one per user name and per address")
                 // …and housekeeping removes a window only once it has ended: the lock holds until 15 minutes after
-                // the last failure.
+                // the last attempt.
                 await app.backgroundRunner.runNow("platform.throttle-expiry", app: app)
                 #expect(try await login("lanhdao", "correct-horse-battery", from: "203.0.113.99").status == .tooManyRequests)
                 app.securityClock.set(Date().addingTimeInterval(16 * 60))
@@ -403,4 +409,178 @@ struct SecurityTests {
             #expect((good.json["source"] as? [String: Any])?["kind"] as? String == "events", "\(good.text)")
         }
     }
+
+    /// Issue 11, point 9: with database write access, anyone could edit an entry and recompute the plain SHA-256 chain
+    /// after it, and `verify` passed. The chain is now an HMAC under a key the database does not hold.
+    @Test func theAuditChainCannotBeRewrittenWithoutTheServersKey() async throws {
+        try await withApp { app in
+            try await makeUser(app, "lanhdao", role: .leader)
+            for _ in 0..<4 { try await TestClient(app).login("lanhdao") }
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
+            // The DBA's rewrite: change entry 2, then recompute every hash after it as the chain is documented.
+            for key in [nil, SymmetricKey(size: .bits256)] as [SymmetricKey?] {
+                let rows = try await AuditEntryModel.query(on: app.db).sort(\.$sequence).all()
+                rows[1].details = "nothing happened"
+                var previous = AuditChain.genesis
+                for row in rows {
+                    row.previousHash = previous
+                    row.hash = AuditChain.hash(previous: previous, content: AuditLog.content(row), key: key)
+                    previous = row.hash
+                    try await row.update(on: app.db)
+                }
+                let (_, problem) = try await app.audit.verify(on: app.db)
+                #expect(problem == .modified(sequence: 1), "rewritten with \(key == nil ? "plain SHA-256" : "another key"): \(String(describing: problem))")
+            }
+        }
+    }
+
+    /// Issue 11, point 9: deleting the newest entries left a valid chain. The head is exported (a file outside the
+    /// database, and the log); `verify` finds entries missing after it, and a forged export line.
+    @Test func deletingTheNewestEntriesIsCaughtByTheExportedHead() async throws {
+        try await withApp { app in
+            try await makeUser(app, "lanhdao", role: .leader)
+            for _ in 0..<5 { try await TestClient(app).login("lanhdao") }
+            await app.backgroundRunner.runNow("platform.audit-anchor", app: app)
+            let file = try #require(app.audit.anchorFile)
+            let exported = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(exported.split(separator: "\n").count == 1)
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
+            // Nothing moved: no second line.
+            await app.backgroundRunner.runNow("platform.audit-anchor", app: app)
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == exported)
+            // The newest two entries go.
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("DELETE FROM audit_log WHERE seq > 3").run()
+            #expect(try await app.audit.verify(on: app.db).problem == .truncated(anchored: 5, last: 3))
+            // Nor can the export be rewritten to match: a line without the key's MAC is refused.
+            let forged = exported.replacingOccurrences(of: #""sequence":5"#, with: #""sequence":3"#)
+            try forged.write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(try await app.audit.verify(on: app.db).problem == .forgedAnchor(line: 1))
+        }
+    }
+
+    /// Issue 11, point 9: the sweeper marked cases, then wrote its audit entry separately; a failure in between left
+    /// marks without an entry. Now both commit together or not at all.
+    @Test func aSweepAndItsAuditEntryCommitTogether() async throws {
+        try await withApp { app in
+            try await FR.province(app)
+            app.clock.set(FR.vn(2026, 5, 4, 8))
+            let code = try #require(try await FR.post(app, FR.report(category: "lan-chiem")).json["code"] as? String)
+            let sql = try #require(app.db as? any SQLDatabase)
+            // The audit append fails (its feed table is gone for a moment): the marks must not stay.
+            try await sql.raw("ALTER TABLE events RENAME TO events_away").run()
+            await #expect(throws: (any Error).self) { _ = try await EscalationSweeper.sweep(app: app, db: app.db, now: FR.vn(2026, 5, 4, 11)) }
+            try await sql.raw("ALTER TABLE events_away RENAME TO events").run()
+            let c = try #require(try await CaseModel.query(on: app.db).filter(\.$code == code).first())
+            #expect(c.breachedAt == nil && c.warnedAt == nil, "no mark without its audit entry")
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "case.sweep").count() == 0)
+            let report = try await EscalationSweeper.sweep(app: app, db: app.db, now: FR.vn(2026, 5, 4, 11))
+            #expect(report.breached == [code])
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "case.sweep").count() == 1)
+        }
+    }
+
+    /// Issue 11, point 9: a file import stored its dossiers, then its audit entry; now they commit together.
+    @Test func aDossierImportAndItsAuditEntryCommitTogether() async throws {
+        try await withApp { app in
+            _ = try await PublicServicesTests.setUp(app)
+            try await makeUser(app, "dieuhanh", role: .operator)
+            let c = TestClient(app); try await c.login("dieuhanh")
+            let csv = """
+            Mã hồ sơ;Mã thủ tục;Tên thủ tục;Mã cơ quan;Kênh;Thời hạn;Đơn vị thời hạn;Ngày tiếp nhận;Trạng thái;Lịch sử;Bổ sung
+            ATOM-1;2.000488;Cấp Phiếu lý lịch tư pháp;SO-TP;trực tuyến;10;ngày làm việc;02/11/2026 09:00;4;2@02/11/2026 09:00;
+            """
+            let before = try await DossierModel.query(on: app.db).count()
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("ALTER TABLE audit_log RENAME TO audit_log_away").run()
+            let failed = try await c.send(.POST, "/api/v1/public-services/imports", raw: csv, contentType: "text/csv")
+            try await sql.raw("ALTER TABLE audit_log_away RENAME TO audit_log").run()
+            #expect(failed.status.code >= 500)
+            #expect(try await DossierModel.query(on: app.db).count() == before, "no dossier without its audit entry")
+            #expect(try await c.send(.POST, "/api/v1/public-services/imports", raw: csv, contentType: "text/csv").status == .ok)
+            #expect(try await DossierModel.query(on: app.db).count() == before + 1)
+            #expect(try await AuditEntryModel.query(on: app.db).filter(\.$action == "dossiers.import").count() == 1)
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
+        }
+    }
+
+    /// Issue 11, point 8: a route's body (up to 64 MB for imports) was buffered before the caller was checked, and a
+    /// field report's multipart body was read and parsed before the rate limit. Here a client announces a large body
+    /// and sends none of it: the refusal must come at once, without the server waiting for the body.
+    @Test func refusedCallersAreAnsweredBeforeTheirBodyIsRead() async throws {
+        try await withApp(adjust: { $0.intakeLimit = 1 }) { app in
+            try await FR.province(app)
+            try await withLiveServer(app) { port in
+                let anonymousImport = try rawStatusLine(port: port, request: """
+                    POST /api/v1/public-services/imports HTTP/1.1\r
+                    Host: 127.0.0.1\r
+                    Content-Type: text/csv\r
+                    Content-Length: 60000000\r
+                    \r
+
+                    """)
+                #expect(anonymousImport.hasPrefix("HTTP/1.1 401"), "\(anonymousImport)")
+                // This client (127.0.0.1) has filed its one report of the window.
+                try await ThrottleStore(app.db, now: app.securityClock.now).hit("intake:127.0.0.1", window: IntakeThrottle.window)
+                let overLimit = try rawStatusLine(port: port, request: """
+                    POST /api/v1/field-reports HTTP/1.1\r
+                    Host: 127.0.0.1\r
+                    Idempotency-Key: 9b2f0c1e-raw-test-key\r
+                    Content-Type: multipart/form-data; boundary=x\r
+                    Content-Length: 30000000\r
+                    \r
+
+                    """)
+                #expect(overLimit.hasPrefix("HTTP/1.1 429"), "\(overLimit)")
+            }
+        }
+    }
+
+    /// Issue 11, point 1: a source registered for some agencies sends data only of those (where the data names one).
+    @Test func aSourceRegisteredForSomeAgenciesSendsOnlyTheirData() async throws {
+        try await withApp { app in
+            _ = try await PublicServicesTests.setUp(app)
+            let admin = TestClient(app); try await admin.login("admin")
+            let bad = try await admin.send(.POST, "/api/v1/sources", json: ["name": "igate-x", "kind": "dossiers", "agencies": ["KHONG-CO"]])
+            #expect(bad.status == .unprocessableEntity && bad.problemField == "agencies", "\(bad.status)")
+            let created = try await admin.send(.POST, "/api/v1/sources", json: ["name": "igate-tp", "kind": "dossiers", "agencies": ["SO-TP"]])
+            #expect(created.status == .created, "\(created.text)")
+            #expect((created.json["source"] as? [String: Any])?["agencies"] as? [String] == ["SO-TP"])
+            let tp = TestClient(app); tp.bearer = try #require(created.json["apiKey"] as? String)
+            let r = try await tp.send(.POST, "/api/v1/public-services/dossiers", json: [
+                PublicServicesTests.dossier("REG-1", agency: "SO-TP", received: "2026-11-02T09:00:00"),
+                PublicServicesTests.dossier("REG-2", agency: "UBND-24133", received: "2026-11-02T09:00:00"),
+            ])
+            let items = r.json["items"] as? [[String: Any]] ?? []
+            #expect(items.map { $0["result"] as? String } == ["created", "rejected"], "\(r.text)")
+            #expect(items.last?["field"] as? String == "agencyCode")
+            #expect(try await DossierModel.find("REG-2", on: app.db) == nil)
+        }
+    }
+}
+
+/// Sends `request`'s headers and 1 KB of the body they announce over a plain TCP connection, and returns the response's
+/// status line, waiting at most 10 s: a server that waits for the body it was promised never answers in time.
+func rawStatusLine(port: Int, request: String) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    // The first kilobyte of the announced body, then nothing: the server sees the request (it is routed on its first
+    // body bytes) but never its body.
+    let bytes = Array(request.utf8) + [UInt8](repeating: 0x2D, count: 1024)
+    guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let n = recv(fd, &buffer, buffer.count, 0)
+    guard n > 0 else { return "no answer within 10 s" }
+    return String(decoding: buffer[0..<n], as: UTF8.self).components(separatedBy: "\r\n").first ?? ""
 }

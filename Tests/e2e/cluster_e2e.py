@@ -18,6 +18,7 @@ Needs: nginx, python3-selenium, Debian's chromium and chromium-driver, psql (to 
 import argparse
 import ctypes
 import glob
+import http.client
 import http.cookiejar
 import json
 import os
@@ -45,7 +46,7 @@ import browser  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PHOTO = os.path.join(ROOT, "Resources", "demo-photos", "demo-3.jpg")
-TOTAL_BUDGET_S = 120  # the whole run, hard limit (SIGALRM)
+TOTAL_BUDGET_S = 180  # the whole run, hard limit (SIGALRM)
 CLI_TIMEOUT_S = 60
 FEED_WITHIN_S = 2.0  # a report filed on either instance must be on the wall within this
 LEADER = ("lanhdao", "IOC-lanhdao-2026")
@@ -228,6 +229,11 @@ http {{
 
         location / {{
             proxy_pass http://ioc_api;
+            # Any proxy_set_header in a location drops all the server's: without these lines the client's own
+            # X-Forwarded-For went through untouched and named its address (the S1 check caught it).
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header Connection "";
         }}
 
@@ -276,15 +282,25 @@ class Cluster:
 
     # ---- processes ----
 
+    @property
+    def audit_key(self):
+        if not getattr(self, "_audit_key", None):
+            self._audit_key = os.urandom(32).hex()
+        return self._audit_key
+
     def env(self):
         env = dict(os.environ)
-        for name in ("IOC_TILE_URL", "IOC_LIVE_BRIDGE", "IOC_AUTO_MIGRATE", "IOC_BACKGROUND"):
+        for name in ("IOC_TILE_URL", "IOC_LIVE_BRIDGE", "IOC_AUTO_MIGRATE", "IOC_BACKGROUND", "IOC_TRUST_PROXY", "IOC_TRUSTED_PROXIES"):
             env.pop(name, None)  # defaults: the bridge is on with PostgreSQL
         env.update({
             "DATABASE_URL": self.database_url, "IOC_PG_SCHEMA": self.schema, "IOC_DATA_DIR": self.data,
             "IOC_PUBLIC_DIR": os.environ.get("IOC_PUBLIC_DIR") or os.path.join(ROOT, "Public"),
             "IOC_RESOURCES_DIR": os.environ.get("IOC_RESOURCES_DIR") or os.path.join(ROOT, "Resources"),
-            "IOC_SIMULATOR": "off", "IOC_INTAKE_LIMIT": "0", "IOC_TRUST_PROXY": "1",
+            # nginx (127.0.0.1) is the trusted proxy; the security checks' client comes from 127.0.0.2, as a citizen
+            # comes from elsewhere (trusting all of 127/8 would make that client a proxy too).
+            "IOC_SIMULATOR": "off", "IOC_INTAKE_LIMIT": "0", "IOC_TRUSTED_PROXIES": "127.0.0.1/32",
+            # Every instance of one database signs the audit chain with the same key (as a province deploys it).
+            "IOC_AUDIT_KEY": self.audit_key,
         })
         return env
 
@@ -378,7 +394,8 @@ class Cluster:
         """nginx's access-log lines of /api/v1/live (written when each WebSocket closes)."""
         try:
             with open(os.path.join(self.nginx_dir, "access.log"), encoding="utf-8", errors="replace") as f:
-                return [line.strip() for line in f if "/api/v1/live" in line]
+                # The browser's connections (from 127.0.0.1); the security checks' probes come from 127.0.0.2.
+                return [line.strip() for line in f if "/api/v1/live" in line and not line.startswith("127.0.0.2 ")]
         except OSError:
             return []
 
@@ -492,6 +509,71 @@ class Cluster:
             self.wait_ready(name)
         self.start_nginx()
         return f"schema {self.schema}; A :{self.ports['a']}, B :{self.ports['b']}, nginx :{self.front_port}"
+
+    # ---- attacks through nginx (issue 11): each must be refused ----
+
+    def raw_front(self, method, path, headers=None, body=None, source="127.0.0.2"):
+        """One request to nginx from `source` (a loopback address that is not the trusted proxy)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.front_port, timeout=10, source_address=(source, 0))
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            conn.close()
+
+    def proxy_spoofing_is_ignored(self):
+        """A client that writes its own X-Forwarded-For cannot choose the address that keys the sign-in limit or the
+        audit origin: a spray of user names under ever-changing spoofed addresses is still one client."""
+        def attempt(user, spoof):
+            status, _, _ = self.raw_front("POST", "/api/v1/session", {"Content-Type": "application/json", "X-Forwarded-For": spoof},
+                                          json.dumps({"username": user, "password": "wrong-password-x"}))
+            return status
+        for i in range(50):
+            status = attempt(f"spray{i}", f"203.0.113.{i}")
+            expect(status == 401, f"sprayed sign-in {i}: HTTP {status}")
+        last = attempt("spray-last", "198.51.100.77")
+        admin = Api(self.front, "admin", "IOC-admin-2026")  # from 127.0.0.1: another client, not locked
+        status, body = admin.call("GET", "/api/v1/audit?limit=20&targetType=user")
+        origins = {e.get("ip") for e in (body or {}).get("items", []) if e.get("action") == "session.login_failed"}
+        expect(last == 429, f"the 51st sprayed sign-in, under yet another spoofed address, must be refused: HTTP {last} (audit origins {origins})")
+        expect(origins == {"127.0.0.2"}, f"audit origins of the sprayed sign-ins: {origins}")
+        return "50 × 401, then 429 whatever X-Forwarded-For says; audit origin 127.0.0.2"
+
+    def display_key_is_read_only(self):
+        admin = Api(self.front, "admin", "IOC-admin-2026")
+        status, body = admin.call("POST", "/api/v1/walls/phong-dieu-hanh/display-key")
+        expect(status == 201, f"display key: HTTP {status} {body}")
+        key = body["key"]
+        event = json.dumps({"events": [{"externalId": "kiosk-1", "kind": "camera.offline", "severity": "critical",
+                                        "title": "Giả mạo", "titleEn": "Forged"}]})
+        status, _, text = self.raw_front("POST", "/api/v1/events", {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}, event)
+        expect(status == 403, f"a display key posting a critical event: HTTP {status} {text[:200]!r}")
+        status, headers, _ = self.raw_front("POST", "/api/v1/display/session", {"Authorization": f"Bearer {key}"})
+        cookie = next((v for k, v in headers if k.lower() == "set-cookie" and v.startswith("ioc_display=")), "")
+        expect(status == 200 and "HttpOnly" in cookie, f"the kiosk's exchange: HTTP {status}, {cookie[:60]!r}")
+        status, _, _ = self.raw_front("GET", f"/api/v1/live?key={key}", {
+            "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        expect(status == 401, f"a key in the live connection's address must not open it: HTTP {status}")
+        status, _, _ = self.raw_front("GET", "/api/v1/live", {
+            "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Cookie": cookie.split(";")[0]})
+        expect(status == 101, f"the display cookie opens the live connection: HTTP {status}")
+        return "event 403; cookie exchange; ?key= on the WebSocket 401, the cookie 101"
+
+    def session_fixation_fails(self):
+        planted = "ioc_session=" + secrets.token_hex(32)
+        status, _, _ = self.raw_front("GET", "/api/v1/session", {"Cookie": planted}, source="127.0.0.1")
+        expect(status == 401, f"a planted cookie before sign-in: HTTP {status}")
+        status, headers, _ = self.raw_front("POST", "/api/v1/session", {"Cookie": planted, "Content-Type": "application/json"},
+                                            json.dumps({"username": LEADER[0], "password": LEADER[1]}), source="127.0.0.1")
+        issued = next((v.split(";")[0] for k, v in headers if k.lower() == "set-cookie" and v.startswith("ioc_session=")), "")
+        expect(status == 200 and issued and issued != planted, f"sign-in with a planted cookie: HTTP {status}, cookie {issued[:24]!r}")
+        status, _, _ = self.raw_front("GET", "/api/v1/session", {"Cookie": planted}, source="127.0.0.1")
+        expect(status == 401, f"the planted cookie after the victim signed in: HTTP {status}")
+        status, _, _ = self.raw_front("GET", "/api/v1/session", {"Cookie": issued}, source="127.0.0.1")
+        expect(status == 200, f"the issued cookie: HTTP {status}")
+        return "planted 401 before and after; a new session id at sign-in"
 
     def both_answer(self):
         seen = []
@@ -721,6 +803,9 @@ class Cluster:
         if not r.check("cluster: migrate + demo into a fresh schema, two instances and nginx start", self.setup):
             return
         r.check("1. through nginx both instances answer", self.both_answer)
+        r.check("S1. attack: a client's own X-Forwarded-For picks neither its sign-in limit nor its audit origin", self.proxy_spoofing_is_ignored)
+        r.check("S2. attack: a wall display key cannot write, and opens the live connection only by its cookie", self.display_key_is_read_only)
+        r.check("S3. attack: a session id planted before sign-in is never the signed-in one", self.session_fixation_fails)
         if not r.check("1b. a report through nginx, then instance B restarts (the instances' live numbering now differs)",
                        self.b_restarts):
             return

@@ -158,8 +158,12 @@ def free_port():
 
 
 def copy_database(source_dir, target_dir):
-    """Copies ioc.sqlite with SQLite's backup API (includes anything still in the -wal file)."""
+    """Copies ioc.sqlite with SQLite's backup API (includes anything still in the -wal file), with the audit key and
+    the exported heads beside it, as a backup of the data directory holds them."""
     os.makedirs(target_dir, exist_ok=True)
+    for name in os.listdir(source_dir):
+        if name == "audit.key" or name.startswith("audit-anchors"):
+            shutil.copy2(os.path.join(source_dir, name), os.path.join(target_dir, name))
     src = sqlite3.connect(os.path.join(source_dir, "ioc.sqlite"))
     dst = sqlite3.connect(os.path.join(target_dir, "ioc.sqlite"))
     try:

@@ -15,8 +15,25 @@ enum EscalationSweeper {
         var autoClosed: [String] = []
     }
 
+    /// What a sweep committed, to publish after the commit.
+    private struct Committed: Sendable {
+        var report = Report()
+        var publish: [(CaseModel, String)] = []
+        var directory: CaseDirectory.Snapshot?
+    }
+
+    /// One transaction: the marks, the timeline entries, the audit entry and the wall's feed commit together or not
+    /// at all (an audit entry can never be missing for a committed mark).
     static func sweep(app: Application, db: any Database, now: Date? = nil) async throws -> Report {
         let now = now ?? app.clock.now
+        let committed = try await app.audit.transactionIfAny(on: db) { tx in try await mark(app: app, db: tx, now: now) }
+        if let directory = committed.directory {
+            for (m, type) in committed.publish { CaseService.publish(m, type: type, app: app, directory: directory) }
+        }
+        return committed.report
+    }
+
+    private static func mark(app: Application, db: any Database, now: Date) async throws -> (Committed, AuditRecord?) {
         let sql = db as! any SQLDatabase
         let open = CaseStatus.openStatuses.map(\.rawValue)
         var report = Report()
@@ -42,7 +59,7 @@ enum EscalationSweeper {
             WHERE status = \(bind: CaseStatus.resolved.rawValue) AND resolved_at <= \(bind: cutoff)
             RETURNING id, code
             """).all(decoding: Row.self)
-        guard !(warned.isEmpty && breached.isEmpty && closed.isEmpty) else { return report }
+        guard !(warned.isEmpty && breached.isEmpty && closed.isEmpty) else { return (Committed(report: report), nil) }
 
         let directory = try await app.caseDirectory.snapshot(on: db)
         for (rows, type, public_) in [(warned, "warned", false), (breached, "breached", true), (closed, "auto_closed", true)] {
@@ -79,11 +96,11 @@ enum EscalationSweeper {
             }
         }
         // The wall's feed entries are committed with the audit entry and published after it.
-        try await app.audit.record(record, on: db)
+        var publish: [(CaseModel, String)] = []
         for (rows, type) in [(warned, "case.warned"), (breached, "case.breached"), (closed, "case.status")] {
-            for row in rows { if let m = byID[row.id] { CaseService.publish(m, type: type, app: app, directory: directory) } }
+            for row in rows { if let m = byID[row.id] { publish.append((m, type)) } }
         }
-        return report
+        return (Committed(report: report, publish: publish, directory: directory), record)
     }
 }
 

@@ -189,7 +189,7 @@ struct AuditVerifyCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
-        let (count, problem) = try await AuditLog.verify(on: app.db)
+        let (count, problem) = try await app.audit.verify(on: app.db)
         if let problem {
             context.console.error("Audit log TAMPERED: \(problem) (\(count) entries read)")
             throw CommandFailure("audit verification failed")
@@ -215,8 +215,13 @@ struct ImportDossiersCommand: AsyncCommand {
         let console = context.console
         let report: DossierImport.Report
         do {
-            report = try await DossierImport.run(data, format: format, on: app, db: app.db) { done, total in
-                console.print("  \(done)/\(total) rows")
+            // The dossiers and the audit entry commit together (the file's rows are checked batch by batch).
+            report = try await app.audit.transaction(on: app.db) { tx in
+                let report = try await DossierImport.run(data, format: format, on: app, db: tx) { done, total in
+                    console.print("  \(done)/\(total) rows")
+                }
+                return (report, AuditRecord(actor: "cli", action: "dossiers.import", targetType: "dossiers", targetID: "file", origin: "cli",
+                                            details: "rows=\(report.rows) accepted=\(report.accepted) rejected=\(report.rejected)"))
             }
         } catch let e as IOCError {
             throw CommandFailure("\(e.message.vi) / \(e.message.en)")

@@ -18,7 +18,7 @@ enum FieldReportsController {
              query: [.init("category", "Category code", .string), .init("lat", "Latitude", .number), .init("lon", "Longitude", .number)],
              response: .any, use: nearby)
         f.on(.POST, access: .public, summary: "File a field report (multipart/form-data with 1–5 photos; Idempotency-Key header). 201 Created; 200 for a retry of the same key",
-             body: .binary, bodyContentType: "multipart/form-data", response: .any, maxBodySize: "32mb", use: create)
+             body: .binary, bodyContentType: "multipart/form-data", response: .any, maxBodySize: "32mb", readsBodyItself: true, use: create)
         f.on(.GET, "public", access: .public, summary: "Public list of reports (no personal data)",
              query: [.init("status", "open | closed", .string), .init("category", "Category code", .string),
                      .init("agency", "Agency code", .string), .init("unit", "Commune code", .string),
@@ -140,17 +140,20 @@ enum FieldReportsController {
             throw IOCError(.badRequest, code: "idempotency_key", vi: "Thiếu hoặc sai tiêu đề Idempotency-Key (8–128 ký tự).",
                            en: "The Idempotency-Key header is missing or invalid (8–128 characters).", field: "Idempotency-Key")
         }
-        let form = try MultipartForm.parse(req)
         // The key is the client's secret (a random UUID per draft), not tied to its address: a phone that moves from
         // Wi-Fi to 4G and retries still finds its report. The follow token derives from it, so the retry that
         // recovers a lost response gets the token too, and nobody without the key can.
         let idempotency = APIKey.hash("web|\(rawKey)")
         let followToken = APIKey.hash("ioc-follow|\(rawKey)")
-        // A retry of an upload that already succeeded is not a new report: answer before counting it.
+        // A retry of an upload that already succeeded is not a new report: answer before counting it (and before
+        // reading its photos again).
         if let existing = try await FieldReportService.replay(idempotency, on: req.db) {
             return try await createdResponse(existing, token: followToken, status: .ok, req: req)
         }
+        // The limit first, then the upload: a client over its limit never has 32 MB read and parsed.
         try await IntakeThrottle.admit(clientKey, limit: req.application.iocConfiguration.intakeLimit, app: req.application, on: req.db)
+        try await req.collectBody()
+        let form = try MultipartForm.parse(req)
         var s = FieldReportSubmission()
         s.category = form.text("category")
         s.description = form.text("description")

@@ -180,7 +180,9 @@ enum IndicatorsController {
         var sourceID: UUID?
         var own: Set<String>?
         switch req.principal {
-        case .source(let s)?: direct = true; sourceID = s.id
+        case .source(let s)?:
+            // A source registered for some agencies publishes only theirs.
+            direct = true; sourceID = s.id; own = s.agencies
         case .user(let u)?:
             direct = u.role == .admin
             // An officer enters its agency's indicators (none without an agency: the platform's scope fails closed).

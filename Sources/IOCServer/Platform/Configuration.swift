@@ -73,6 +73,15 @@ public struct IOCConfiguration: Sendable {
     /// `IOC_METRICS_TOKEN`: `/metrics` answers a scraper presenting it as a bearer token; without one, only a direct
     /// request from this machine (loopback, no proxy headers).
     public var metricsToken: String?
+    /// `IOC_AUDIT_KEY` (64 hex characters or base64 of 32+ bytes): the key of the audit chain's HMAC, kept outside
+    /// the database. Without it, `IOC_AUDIT_KEY_FILE`, else `<data>/audit.key` (made on first start, mode 0600).
+    /// Every instance of one database needs the same key.
+    public var auditKey: String?
+    public var auditKeyFile: String?
+    /// `IOC_AUDIT_ANCHOR_FILE`: where the chain's head is exported (default `<data>/audit-anchors[-<schema>].jsonl`).
+    public var auditAnchorFile: String?
+    /// `IOC_AUDIT_ANCHOR_SECONDS`: how often the head is exported (and logged) when it moved (default 60; 5…3600).
+    public var auditAnchorSeconds: Int = 60
     /// `IOC_SESSION_IDLE_MINUTES`: a signed-in session without activity for this long ends (default 120; 5…1440).
     public var sessionIdle: TimeInterval = 120 * 60
     /// `IOC_SESSION_MAX_HOURS`: a session ends this long after sign-in, however active (default 12; 1…168).
@@ -167,6 +176,10 @@ public struct IOCConfiguration: Sendable {
         configuration.caseAutoCloseDays = value("IOC_CASE_AUTOCLOSE_DAYS").flatMap(Int.init).map { max(1, min($0, 365)) } ?? 7
         configuration.sweepSeconds = value("IOC_SWEEP_SECONDS").flatMap(Int.init).map { max(1, min($0, 3600)) } ?? 60
         configuration.publicURL = value("IOC_PUBLIC_URL")
+        configuration.auditKey = value("IOC_AUDIT_KEY").flatMap { $0.isEmpty ? nil : $0 }
+        configuration.auditKeyFile = value("IOC_AUDIT_KEY_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        configuration.auditAnchorFile = value("IOC_AUDIT_ANCHOR_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        configuration.auditAnchorSeconds = value("IOC_AUDIT_ANCHOR_SECONDS").flatMap(Int.init).map { max(5, min($0, 3600)) } ?? 60
         configuration.sessionIdle = TimeInterval(value("IOC_SESSION_IDLE_MINUTES").flatMap(Int.init).map { max(5, min($0, 1440)) } ?? 120) * 60
         configuration.sessionMaxAge = TimeInterval(value("IOC_SESSION_MAX_HOURS").flatMap(Int.init).map { max(1, min($0, 168)) } ?? 12) * 3600
         configuration.metricsToken = value("IOC_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }

@@ -111,13 +111,15 @@ public struct APIBuilder {
     }
 
     /// Registers a route: the handler runs only when `access` admits the caller (401 for no credentials, 403 for
-    /// the wrong role) and, for a cookie session on an unsafe method, when the CSRF token matches.
+    /// the wrong role) and, for a cookie session on an unsafe method, when the CSRF token matches. The body is read
+    /// only after that check, and at most `maxBodySize` of it: a refused caller never has its upload buffered.
+    /// `readsBodyItself`: the handler reads it (`Request.collectBody()`) after checks of its own, such as a rate limit.
     @discardableResult
     public func on<R: AsyncResponseEncodable>(
         _ method: HTTPMethod, _ path: PathComponent..., access: Access, summary: String,
         query: [QueryParameter] = [], body: JSONSchema? = nil, bodyContentType: String = "application/json",
         response: JSONSchema? = nil, responseContentType: String = "application/json",
-        status: HTTPStatus = .ok, maxBodySize: ByteCount? = nil,
+        status: HTTPStatus = .ok, maxBodySize: ByteCount? = nil, readsBodyItself: Bool = false,
         use handler: @escaping @Sendable (Request) async throws -> R
     ) -> Route {
         let endpoint = Endpoint(
@@ -125,9 +127,10 @@ public struct APIBuilder {
             requestBody: body, requestContentType: bodyContentType, response: response,
             responseContentType: responseContentType, successStatus: status)
         endpoints.append(endpoint)
-        let bodyStrategy: HTTPBodyStreamStrategy = maxBodySize.map { .collect(maxSize: $0) } ?? .collect
-        let route = routes.on(method, path, body: bodyStrategy) { req async throws -> Response in
+        let route = routes.on(method, path, body: .stream) { req async throws -> Response in
             try Authorization.check(endpoint.access, method: method, on: req)
+            req.bodyLimit = maxBodySize?.value ?? req.application.routes.defaultMaxBodySize.value
+            if !readsBodyItself { try await req.collectBody() }
             let response = try await handler(req).encodeResponse(for: req)
             if status != .ok, response.status == .ok { response.status = status }
             return response
@@ -141,5 +144,26 @@ extension RoutesBuilder {
     /// An `APIBuilder` rooted at this builder.
     public func api(_ app: Application, base: [PathComponent], tag: String) -> APIBuilder {
         APIBuilder(routes: self, endpoints: app.endpoints, base: base, tag: tag)
+    }
+}
+
+extension Request {
+    private struct BodyLimitKey: StorageKey { typealias Value = Int }
+
+    /// The route's own body limit (bytes), set once the caller is admitted.
+    var bodyLimit: Int {
+        get { storage[BodyLimitKey.self] ?? application.routes.defaultMaxBodySize.value }
+        set { storage[BodyLimitKey.self] = newValue }
+    }
+
+    /// Reads the body, at most the route's limit (413 beyond it); afterwards `body.data` holds it.
+    func collectBody() async throws {
+        do {
+            _ = try await body.collect(max: bodyLimit).get()
+        } catch let error as Abort where error.status == .payloadTooLarge {
+            throw IOCError(.payloadTooLarge, code: "payload_too_large",
+                           vi: "Dữ liệu gửi lên vượt quá giới hạn \(bodyLimit / 1_048_576) MB.",
+                           en: "The request body is larger than the \(bodyLimit / 1_048_576) MB limit.")
+        }
     }
 }

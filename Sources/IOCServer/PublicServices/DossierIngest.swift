@@ -26,7 +26,7 @@ struct DossierIngest {
     static let farFuture = Date(timeIntervalSince1970: 32_503_680_000)  // 3000-01-01, "still open"
 
     /// Checks one item; returns the facts or the first problem found (with its field).
-    func validate(_ d: DossierInput, agencies: Set<String>) -> Result<Prepared, ValidationFailure> {
+    func validate(_ d: DossierInput, agencies: Set<String>, registered: Set<String>? = nil) -> Result<Prepared, ValidationFailure> {
         func fail(_ field: String, _ vi: String, _ en: String) -> Result<Prepared, ValidationFailure> {
             .failure(ValidationFailure(field: field, vi: vi, en: en))
         }
@@ -37,6 +37,10 @@ struct DossierIngest {
             let agency = try Validate.required(d.agencyCode, field: "agencyCode", max: 64)
             guard agencies.contains(agency) else {
                 return fail("agencyCode", "Cơ quan \(agency.prefix(64)) không có trong danh mục cơ quan.", "Agency \(agency.prefix(64)) is not in the agency registry.")
+            }
+            if let registered, !registered.contains(agency) {
+                return fail("agencyCode", "Nguồn dữ liệu này không được đăng ký gửi hồ sơ của cơ quan \(agency.prefix(64)).",
+                            "This source is not registered to send dossiers of agency \(agency.prefix(64)).")
             }
             _ = procedureCode
             if let u = d.unitCode {
@@ -125,7 +129,8 @@ struct DossierIngest {
     }
 
     /// Validates and commits a batch. Items repeated in one batch: the last one wins.
-    func ingest(_ items: [LossyDossier], sourceID: UUID?, on db: any Database) async throws -> IngestResult {
+    /// `registered`: the agencies the sending source is registered for (nil: every agency).
+    func ingest(_ items: [LossyDossier], sourceID: UUID?, registered: Set<String>? = nil, on db: any Database) async throws -> IngestResult {
         let agencies = Set(try await AgencyModel.query(on: db).all().map(\.code))
         var results: [IngestResult.Item] = []
         var prepared: [String: Prepared] = [:]
@@ -135,7 +140,7 @@ struct DossierIngest {
                 results.append(.init(index: i, code: nil, result: "rejected", field: e.field, messages: e.message))
                 continue
             }
-            switch validate(value, agencies: agencies) {
+            switch validate(value, agencies: agencies, registered: registered) {
             case .failure(let e):
                 results.append(.init(index: i, code: value.code.map { String($0.prefix(100)) }, result: "rejected", field: e.field, messages: e.message))
             case .success(var p):

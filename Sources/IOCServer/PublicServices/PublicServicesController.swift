@@ -94,15 +94,16 @@ enum PublicServicesController {
             throw IOCError.invalid("", vi: "Mỗi lần gửi từ 1 đến \(DossierIngest.maxBatch) hồ sơ.", en: "Send 1 to \(DossierIngest.maxBatch) dossiers per request.")
         }
         var sourceIDInput: UUID?
-        if case .source(let s)? = req.principal { sourceIDInput = s.id }
-        let sourceID = sourceIDInput
+        var registeredInput: Set<String>?
+        if case .source(let s)? = req.principal { sourceIDInput = s.id; registeredInput = s.agencies }
+        let sourceID = sourceIDInput, registered = registeredInput
         let ingest = DossierIngest(rules: try await rules(req), catalog: req.application.reference.units, now: req.now)
         // One transaction: the dossiers, the audit entry and the source's freshness commit together (one fsync, not three).
         struct NothingAccepted: Error { var result: IngestResult }
         let result: IngestResult
         do {
             result = try await req.application.audit.transaction(on: req.db) { tx in
-                let result = try await ingest.ingest(items, sourceID: sourceID, on: tx)
+                let result = try await ingest.ingest(items, sourceID: sourceID, registered: registered, on: tx)
                 guard result.accepted > 0 else { throw NothingAccepted(result: result) }
                 if let sourceID { try await SourceRegistry.touch(sourceID, at: req.now, on: tx) }
                 return (result, req.auditRecord(
@@ -339,10 +340,14 @@ enum PublicServicesController {
         guard let format = DossierImport.format(contentType: req.headers.contentType, filename: req.headers.first(name: "X-Filename")) else {
             throw IOCError(.unsupportedMediaType, code: "unsupported_media_type", vi: "Chỉ nhận tệp CSV hoặc XLSX.", en: "Only CSV or XLSX files are accepted.")
         }
-        let report = try await DossierImport.run(Data(buffer.readableBytesView), format: format, on: req.application, db: req.db)
-        try await req.application.audit.record(req.auditRecord(
-            "dossiers.import", targetType: "dossiers", targetID: "file",
-            details: "rows=\(report.rows) accepted=\(report.accepted) rejected=\(report.rejected)"), on: req.db)
+        // The file's dossiers and the audit entry commit together (one transaction), or nothing does.
+        let data = Data(buffer.readableBytesView)
+        let report = try await req.application.audit.transaction(on: req.db) { tx in
+            let report = try await DossierImport.run(data, format: format, on: req.application, db: tx)
+            return (report, req.auditRecord(
+                "dossiers.import", targetType: "dossiers", targetID: "file",
+                details: "rows=\(report.rows) accepted=\(report.accepted) rejected=\(report.rejected)"))
+        }
         if report.created + report.updated > 0 {
             req.application.live.publish(topic: "publicservices", ["type": "dossiers.imported", "created": "\(report.created)", "updated": "\(report.updated)"])
         }

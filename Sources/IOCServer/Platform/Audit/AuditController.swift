@@ -63,7 +63,7 @@ enum AuditController {
     }
 
     @Sendable static func verify(_ req: Request) async throws -> VerifyResult {
-        let (count, problem) = try await AuditLog.verify(on: req.db)
+        let (count, problem) = try await req.application.audit.verify(on: req.db)
         return VerifyResult(ok: problem == nil, entries: count, problem: problem?.description)
     }
 }

@@ -32,11 +32,34 @@ public struct AuditRecord: Sendable {
 public final class AuditLog: Sendable {
     private let lock = AsyncLock()
     private let clock: @Sendable () -> Date
+    /// The chain's HMAC key (outside the database; see `AuditKeys`).
+    let key: SymmetricKey
+    /// Where the chain's head is exported; nil: not exported.
+    let anchorFile: String?
+    private let lastAnchored = NIOLockedValueBox<Int64?>(nil)
     /// Called after a commit with the feed entries it appended (the wall publishes them live).
     let onFeed = NIOLockedValueBox<(@Sendable ([EventModel]) -> Void)?>(nil)
 
-    init(clock: @escaping @Sendable () -> Date = Date.init) {
+    init(key: SymmetricKey, anchorFile: String?, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.key = key
+        self.anchorFile = anchorFile
         self.clock = clock
+    }
+
+    /// Like `transaction`, for work that may have nothing to record (then nothing is appended).
+    public func transactionIfAny<T: Sendable>(
+        on db: any Database, _ work: @escaping @Sendable (any Database) async throws -> (T, AuditRecord?)
+    ) async throws -> T {
+        let (value, feed): (T, [EventModel]) = try await lock.withLock {
+            try await db.transaction { tx in
+                let (value, record) = try await work(tx)
+                guard let record else { return (value, []) }
+                try await self.append(record, on: tx)
+                return (value, record.feed)
+            }
+        }
+        announce(feed)
+        return value
     }
 
     /// Runs `work` in a transaction and appends the audit record it returns in the same transaction, so the change
@@ -91,7 +114,7 @@ public final class AuditLog: Sendable {
         entry.origin = record.origin
         entry.details = record.details
         entry.previousHash = previous
-        entry.hash = AuditChain.hash(previous: previous, content: content)
+        entry.hash = AuditChain.hash(previous: previous, content: content, key: key)
         try await entry.create(on: tx)
         try await Self.insertFeed(record.feed, on: tx)
     }
@@ -125,19 +148,19 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// Reads the whole chain in order and checks it.
-    public static func verify(on db: any Database) async throws -> (count: Int, problem: AuditChain.Problem?) {
+    static func content(_ e: AuditEntryModel) -> AuditChain.Content {
+        .init(sequence: e.sequence, at: e.at, actor: e.actor, action: e.action, targetType: e.targetType, targetID: e.targetID,
+              origin: e.origin, details: e.details)
+    }
+
+    /// Reads the whole chain in order and checks it with the key, then checks every exported head is still in it.
+    public func verify(on db: any Database) async throws -> (count: Int, problem: AuditChain.Problem?) {
         var entries: [AuditChain.StoredEntry] = []
         var offset = 0
         let page = 5_000
         while true {
             let rows = try await AuditEntryModel.query(on: db).sort(\.$sequence).range(offset..<(offset + page)).all()
-            entries.append(contentsOf: rows.map {
-                AuditChain.StoredEntry(
-                    content: .init(sequence: $0.sequence, at: $0.at, actor: $0.actor, action: $0.action,
-                                   targetType: $0.targetType, targetID: $0.targetID, origin: $0.origin, details: $0.details),
-                    previousHash: $0.previousHash, hash: $0.hash)
-            })
+            entries.append(contentsOf: rows.map { AuditChain.StoredEntry(content: Self.content($0), previousHash: $0.previousHash, hash: $0.hash) })
             if rows.count < page { break }
             offset += page
         }
@@ -145,7 +168,64 @@ public final class AuditLog: Sendable {
         if let first = entries.first, first.content.sequence != 1 {
             return (entries.count, .gap(after: 0, next: first.content.sequence))
         }
-        return (entries.count, AuditChain.verify(entries))
+        if let problem = AuditChain.verify(entries, key: key) { return (entries.count, problem) }
+        let (anchors, forged) = readAnchors()
+        if let forged { return (entries.count, forged) }
+        return (entries.count, AuditChain.verify(anchors: anchors, against: entries))
+    }
+
+    /// The exported heads, oldest first; a line without a valid MAC is a problem, not skipped.
+    func readAnchors() -> ([AuditChain.Anchor], AuditChain.Problem?) {
+        guard let anchorFile, let data = FileManager.default.contents(atPath: anchorFile), let text = String(data: data, encoding: .utf8) else {
+            return ([], nil)
+        }
+        var anchors: [AuditChain.Anchor] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            guard let a = try? JSONDecoder.ioc.decode(AuditChain.Anchor.self, from: Data(line.utf8)), a.isAuthentic(key: key) else {
+                return (anchors, .forgedAnchor(line: i + 1))
+            }
+            anchors.append(a)
+        }
+        return (anchors, nil)
+    }
+
+    /// Exports the chain's head (a line in the anchor file, and the log) when it moved since the last export. Someone
+    /// who deletes the newest entries afterwards is caught by `verify`; only what came after the last export is exposed.
+    @discardableResult
+    func anchor(on db: any Database, logger: Logger, at now: Date) async throws -> AuditChain.Anchor? {
+        guard let anchorFile else { return nil }
+        guard let head = try await AuditEntryModel.query(on: db).sort(\.$sequence, .descending).first() else { return nil }
+        if lastAnchored.withLockedValue({ $0 }) == nil {
+            let known = readAnchors().0
+            lastAnchored.withLockedValue { $0 = known.last?.sequence }
+        }
+        guard head.sequence != lastAnchored.withLockedValue({ $0 }) else { return nil }
+        let anchor = AuditChain.Anchor(sequence: head.sequence, hash: head.hash, at: now, key: key)
+        var line = try JSONEncoder.ioc.encode(anchor)
+        line.append(0x0A)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: (anchorFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: anchorFile) {
+            guard fm.createFile(atPath: anchorFile, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw IOCStartupError("cannot write the audit anchor file \(anchorFile)")
+            }
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: anchorFile))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+        try handle.synchronize()
+        lastAnchored.withLockedValue { $0 = head.sequence }
+        logger.notice("audit head seq=\(head.sequence) hash=\(head.hash)")
+        return anchor
+    }
+
+    /// Exports the head every `IOC_AUDIT_ANCHOR_SECONDS` on every instance (each keeps its own file), also when
+    /// background work is off.
+    static func anchorTask(every seconds: Int) -> BackgroundTask {
+        BackgroundTask("platform.audit-anchor", mode: .perInstance, every: .seconds(seconds), housekeeping: true) { app in
+            try await app.audit.anchor(on: app.db, logger: app.logger, at: app.securityClock.now)
+        }
     }
 }
 

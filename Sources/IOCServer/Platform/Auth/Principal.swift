@@ -41,6 +41,8 @@ public struct AuthenticatedSource: Sendable {
     public var id: UUID
     public var name: String
     public var kind: String
+    /// The agencies whose data it may send (nil: every agency).
+    public var agencies: Set<String>? = nil
     /// The kind's meaning (nil: a name that is no known kind).
     public var sourceKind: SourceKind? { SourceKind.parse(kind) }
     /// A display key's wall (its source is named `wall:<code>`).
@@ -116,7 +118,7 @@ struct PrincipalMiddleware: AsyncMiddleware {
                 throw IOCError(.unauthorized, code: "invalid_api_key", vi: "Khóa API không hợp lệ hoặc đã bị thu hồi.",
                                en: "The API key is invalid or has been revoked.")
             }
-            req.principal = .source(AuthenticatedSource(id: id, name: source.name, kind: source.kind))
+            req.principal = .source(AuthenticatedSource(id: id, name: source.name, kind: source.kind, agencies: source.agencySet))
             req.authMethod = .apiKey
             do {
                 let response = try await next.respond(to: req)

@@ -63,8 +63,11 @@ enum SessionController {
         let perUser = try await throttle.count(userKey, window: LoginThrottle.window)
         let perAddress = try await throttle.count(addressKey, window: LoginThrottle.window)
         if perUser.hits >= LoginThrottle.perUser || perAddress.hits >= LoginThrottle.perAddress {
-            let wait = max(perUser.hits >= LoginThrottle.perUser ? perUser.retryAfter : 0,
-                           perAddress.hits >= LoginThrottle.perAddress ? perAddress.retryAfter : 0)
+            // An attempt while locked counts too: whoever keeps trying keeps the lock for another full window.
+            let u = try await throttle.hit(userKey, window: LoginThrottle.window, sliding: true)
+            let a = try await throttle.hit(addressKey, window: LoginThrottle.window, sliding: true)
+            let wait = max(perUser.hits >= LoginThrottle.perUser ? u.retryAfter : 0,
+                           perAddress.hits >= LoginThrottle.perAddress ? a.retryAfter : 0)
             var e = IOCError(.tooManyRequests, code: "too_many_attempts",
                              vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(max(1, (wait + 59) / 60)) phút.",
                              en: "Too many failed sign-ins. Try again in \(max(1, (wait + 59) / 60)) minutes.")
@@ -136,7 +139,7 @@ enum SessionController {
 }
 
 /// The sign-in limits: 10 failures for one user name, or 50 from one address, without a 15-minute pause between them
-/// lock further attempts until 15 minutes after the last failure (counted in `ThrottleStore`).
+/// lock further attempts until 15 minutes after the last attempt (counted in `ThrottleStore`).
 enum LoginThrottle {
     static let perUser = 10
     static let perAddress = 50

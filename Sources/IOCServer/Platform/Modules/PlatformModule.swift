@@ -10,7 +10,8 @@ struct PlatformModule: ServiceModule {
 
     func migrations(_ app: Application) -> [any Migration] {
         [CreateUnits(), SeedUnits(reference: app.reference), CreateAgencies(), CreateUsers(), CreateSources(), CreateAuditLog(),
-         CreateCalendarDays(), CreateUserSessions(), CreateThrottleCounters(), NormalizeSourceKinds()]
+         CreateCalendarDays(), CreateUserSessions(), CreateThrottleCounters(), NormalizeSourceKinds(),
+         CreateAuditMeta(), SealAuditChain(key: app.audit.key, sealedAt: app.clock.now), AddSourceAgencies()]
     }
 
     func routes(_ v1: APIBuilder, app: Application) throws {
@@ -26,8 +27,13 @@ struct PlatformModule: ServiceModule {
     }
 
     func backgroundTasks(_ app: Application) -> [BackgroundTask] {
-        guard case .sqliteFile = app.iocConfiguration.storage else { return [SessionStore.housekeeping, ThrottleStore.housekeeping] }
-        return [Self.checkpoint, SessionStore.housekeeping, ThrottleStore.housekeeping]
+        guard case .sqliteFile = app.iocConfiguration.storage else { return shared(app) }
+        return [Self.checkpoint] + shared(app)
+    }
+
+    /// Housekeeping of every instance, whatever the database.
+    private func shared(_ app: Application) -> [BackgroundTask] {
+        [SessionStore.housekeeping, ThrottleStore.housekeeping, AuditLog.anchorTask(every: app.iocConfiguration.auditAnchorSeconds)]
     }
 
     /// Checkpoints the SQLite write-ahead log every second (PASSIVE: it never waits for readers or writers). Without it

@@ -17,6 +17,8 @@ enum SourceController {
         var lastErrorAt: Date?
         var active: Bool
         var stale: Bool
+        /// The agencies whose data the source may send; null: every agency.
+        var agencies: [String]?
     }
 
     struct SourceList: Content {
@@ -36,15 +38,18 @@ enum SourceController {
         var description: String?
         var expectedFreshnessSeconds: Int?
         var active: Bool?
+        /// Agency codes the source is registered for; `[]` is refused, `null` or absent on creation: every agency.
+        var agencies: [String]?
     }
 
     static let sourceSchema = SharedSchemas.register("Source", .object([
         "id": .uuid, "name": .string, "kind": .string, "description": .string, "keyPrefix": .nullable(.string),
         "expectedFreshnessSeconds": .integer, "lastDataAt": .nullable(.dateTime), "errorCount": .integer,
-        "lastErrorAt": .nullable(.dateTime), "active": .boolean, "stale": .boolean,
+        "lastErrorAt": .nullable(.dateTime), "active": .boolean, "stale": .boolean, "agencies": .nullable(.array(.string)),
     ], required: ["id", "name", "kind", "expectedFreshnessSeconds", "errorCount", "active", "stale"]))
     static let inputSchema = SharedSchemas.register("SourceInput", .object([
         "name": .string, "kind": .string, "description": .string, "expectedFreshnessSeconds": .integer, "active": .boolean,
+        "agencies": .nullable(.array(.string)),
     ], required: []))
     static let createdSchema = SharedSchemas.register("CreatedSource", .object(["source": sourceSchema, "apiKey": .string], required: ["source", "apiKey"]))
 
@@ -66,7 +71,8 @@ enum SourceController {
         let stale = s.active && (s.lastDataAt.map { now.timeIntervalSince($0) > Double(s.expectedFreshnessSeconds) } ?? true)
         return SourceDTO(id: s.id!, name: s.name, kind: s.kind, description: s.description, keyPrefix: s.keyPrefix,
                          expectedFreshnessSeconds: s.expectedFreshnessSeconds, lastDataAt: s.lastDataAt,
-                         errorCount: s.errorCount, lastErrorAt: s.lastErrorAt, active: s.active, stale: stale)
+                         errorCount: s.errorCount, lastErrorAt: s.lastErrorAt, active: s.active, stale: stale,
+                         agencies: s.agencySet.map { $0.sorted() })
     }
 
     static func validated(_ input: Input, into s: SourceModel) throws {
@@ -110,11 +116,27 @@ enum SourceController {
         return (source, key)
     }
 
+    /// The registered agencies must exist; stored sorted, comma-separated.
+    static func registerAgencies(_ input: Input, into s: SourceModel, on db: any Database) async throws {
+        guard let codes = input.agencies else { return }
+        let known = Set(try await AgencyModel.query(on: db).all().map(\.code))
+        let wanted = Set(try codes.map { try Validate.code($0, field: "agencies", max: 64) })
+        guard !wanted.isEmpty, codes.count <= 500 else {
+            throw IOCError.invalid("agencies", vi: "Danh sách cơ quan phải có từ 1 đến 500 mã (bỏ trống: mọi cơ quan).",
+                                   en: "agencies must list 1–500 codes (null: every agency).")
+        }
+        if let unknown = wanted.subtracting(known).sorted().first {
+            throw IOCError.invalid("agencies", vi: "Cơ quan \(unknown) không có trong danh mục.", en: "Agency \(unknown) is not in the registry.")
+        }
+        s.agencies = wanted.sorted().joined(separator: ",")
+    }
+
     @Sendable static func create(_ req: Request) async throws -> CreatedSource {
         let input = try req.decodeBody(Input.self)
         let probe = SourceModel(name: "", kind: "generic")
         guard input.name != nil else { throw IOCError.invalid("name", vi: "Thiếu tên nguồn dữ liệu.", en: "name is required.") }
         try validated(input, into: probe)
+        try await registerAgencies(input, into: probe, on: req.db)
         if try await SourceModel.query(on: req.db).filter(\.$name == probe.name).first() != nil {
             throw IOCError.conflict("name", vi: "Nguồn dữ liệu \(probe.name) đã tồn tại.", en: "Source \(probe.name) already exists.")
         }
@@ -140,6 +162,7 @@ enum SourceController {
         let s = try await find(req)
         let input = try req.decodeBody(Input.self)
         try validated(input, into: s)
+        try await registerAgencies(input, into: s, on: req.db)
         if input.name != nil, try await SourceModel.query(on: req.db).filter(\.$name == s.name).filter(\.$id != s.id!).first() != nil {
             throw IOCError.conflict("name", vi: "Nguồn dữ liệu \(s.name) đã tồn tại.", en: "Source \(s.name) already exists.")
         }

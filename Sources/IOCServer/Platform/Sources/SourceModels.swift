@@ -18,6 +18,11 @@ final class SourceModel: Model, @unchecked Sendable {
     @Field(key: "error_count") var errorCount: Int
     @OptionalField(key: "last_error_at") var lastErrorAt: Date?
     @Field(key: "active") var active: Bool
+    /// The agencies (codes, comma-separated) whose data the source may send; nil: every agency (a province-wide system).
+    @OptionalField(key: "agencies") var agencies: String?
+
+    /// `agencies` as a set (nil: every agency).
+    var agencySet: Set<String>? { agencies.map { Set($0.split(separator: ",").map(String.init)) } }
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -54,5 +59,16 @@ struct CreateSources: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(SourceModel.schema).delete()
+    }
+}
+
+/// Sources may be registered for some agencies: where their data names an agency, only those.
+struct AddSourceAgencies: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SourceModel.schema).field("agencies", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(SourceModel.schema).deleteField("agencies").update()
     }
 }
