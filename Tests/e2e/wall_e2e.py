@@ -283,6 +283,25 @@ def run(e2e):
         state["operator"] = operator
         return "overview → map → takeover → released, without reload"
 
+    def kiosk_refused():
+        e2e.context = "wall-refused"
+        refused = field_reports_e2e.citizen_browser(e2e)
+        try:
+            refused.set_window_size(1920, 1080)
+            refused.get(e2e.base + "/wall/phong-dieu-hanh/5?key=ioc_" + "x" * 43)
+            wait(refused, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-screen[data-view='message']"), "no message on a refused kiosk")
+            wait(refused, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-live[data-status='refused']"), "the live indicator does not say refused")
+            message = refused.find_element(By.ID, "wall-screen").text
+            expect("chưa được cấp quyền" in message and "Tạo khóa hiển thị" in message, f"message: {message!r}")
+            expect(not refused.find_element(By.ID, "wall-offline").is_displayed(), "the kiosk claims a lost connection")
+            expect("key=" not in refused.current_url, "the refused key stays in the address")
+            shot(refused, "wall-6-kiosk-refused.png")
+            for entry in refused.get_log("browser"):
+                e2e.console.append(("wall-refused", entry))
+            return message[:80]
+        finally:
+            refused.quit()
+
     def reconnects_after_restart():
         e2e.context = "wall-restart"
         port = int(e2e.base.rsplit(":", 1)[1])
@@ -305,6 +324,7 @@ def run(e2e):
         r.check("wall field-report tile drills down agency → commune → item", service_screen_drills_down)
         r.check("wall alarm raised through the API shows within a second and an operator acknowledges it", alarm_acknowledged_on_the_wall)
     r.check("wall kiosk screen follows a layout change and a takeover live", kiosk_follows_layout)
+    r.check("wall kiosk with a refused display key says it is not authorised and how to fix it", kiosk_refused)
     if ok:
         r.check("wall screens reconnect after a server restart", reconnects_after_restart)
     if kiosk is not None:

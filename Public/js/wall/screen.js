@@ -12,7 +12,7 @@ import { localized, t, tOr } from "../i18n.js";
 import { buildView, messageView } from "./views.js";
 import { createOverview } from "./overview.js";
 import { wallTopic } from "../settings.js";
-import { isAbort, wallGet } from "./wall-api.js";
+import { isAbort, markRefused, wallGet } from "./wall-api.js";
 
 const VIEW_CACHE_MAX = 4;
 const POLL_MS = 60_000;
@@ -167,6 +167,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
   }
 
   function apply(next) {
+    markRefused(false);
     const key = stableKey({ view: next?.view, rotation: next?.rotation, takeover: next?.takeover?.view ?? null, by: next?.takeover?.by ?? null });
     const version = next?.version ?? 0;
     if (assignment && version === assignment.version && key === assignmentKey) return;
@@ -239,6 +240,8 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
         host.dataset.version = "0";
         schedulePoll(RETRY_MISSING_MS);
       } else if (error.status === 401 || error.status === 403) {
+        // Not a connection problem: say so (and how to fix it) instead of "connection lost".
+        markRefused(true);
         if (!assignment) showMessage("wall.screen.unauthorized");
         schedulePoll(RETRY_MISSING_MS);
       } else {

@@ -55,8 +55,10 @@ export async function initDisplayKey() {
       store(localStorage, DISPLAY_MARK, "1");
       store(sessionStorage, PENDING_KEY, null);
     } catch (error) {
-      // Unreachable server: try again at the next boot. A refused key is dropped (the wall's admin issues a new one).
+      // Unreachable server: try again at the next boot. A refused key is dropped (the wall's admin issues a new one),
+      // and the screen says it is not authorised.
       store(sessionStorage, PENDING_KEY, error?.status === 0 ? key : null);
+      if (error?.status === 401 || error?.status === 403) markRefused(true);
     }
   }
   displayMode = stored(localStorage, DISPLAY_MARK) === "1";
@@ -64,6 +66,20 @@ export async function initDisplayKey() {
 
 export function hasDisplayKey() {
   return displayMode;
+}
+
+/**
+ * Marks the screen as refused by the server (no valid key or session): the live indicator and the offline banner then
+ * say it is not authorised rather than "connection lost" (a refused WebSocket looks like a lost one to the page).
+ */
+export function markRefused(refused) {
+  if (refused) document.body.dataset.auth = "refused";
+  else delete document.body.dataset.auth;
+  document.dispatchEvent(new CustomEvent("wall:auth"));
+}
+
+export function isRefused() {
+  return document.body.dataset.auth === "refused";
 }
 
 /** The WebSocket URL of /api/v1/live (the session or display cookie authenticates it). */

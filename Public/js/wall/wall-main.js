@@ -6,7 +6,7 @@ import {
   applyI18n, DEFAULT_BUNDLES, formatDateTime, getLanguage, initI18n, LANGUAGES, moduleBundles, otherLanguage, setLanguage, t,
 } from "../i18n.js";
 import { loadSettings, missingCatalogue, provinceName } from "../settings.js";
-import { hasDisplayKey, initDisplayKey, liveURL } from "./wall-api.js";
+import { hasDisplayKey, initDisplayKey, isRefused, liveURL, markRefused } from "./wall-api.js";
 import { LiveConnection } from "./live.js";
 import { createFeedStore, createOverviewStore } from "./store.js";
 import { createAlarmStore } from "./alarms.js";
@@ -69,7 +69,9 @@ function bindLiveIndicator(live) {
   let countdown = null;
 
   const render = () => {
-    const status = live.status;
+    // A screen the server refuses is not offline: it says it is not authorised (and the screen says how to fix it).
+    const refused = isRefused() && live.status !== "live";
+    const status = refused ? "refused" : live.status;
     indicator.dataset.status = status;
     label.textContent = t(`wall.live.${status}`);
     indicator.title = t(`wall.live.${status}Hint`);
@@ -83,6 +85,7 @@ function bindLiveIndicator(live) {
         : t("wall.offline.retryIn", { seconds });
     }
   };
+  document.addEventListener("wall:auth", render);
   live.onStatus(() => {
     render();
     clearInterval(countdown);
@@ -124,6 +127,7 @@ async function boot() {
   const live = new LiveConnection(liveURL);
   const onUnauthorized = () => {
     if (!kiosk && !hasDisplayKey()) loginRedirect();
+    else markRefused(true);
   };
   let alarmStore = null;
   const ctx = {
