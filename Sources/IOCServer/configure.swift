@@ -80,10 +80,7 @@ func configure(_ app: Application, configuration config: IOCConfiguration, refer
     var tasks: [BackgroundTask] = []
     for module in app.modules.all {
         try module.boot(app)
-        for rule in module.liveTopics {
-            app.live.restrict(prefix: rule.prefix, to: rule.access)
-            if rule.namesAgency { app.live.agencyTopic(prefix: rule.prefix) }
-        }
+        for rule in module.liveTopics { app.live.restrict(prefix: rule.prefix, to: rule.access, owner: rule.owner) }
         for observer in module.liveObservers {
             app.live.observe(prefix: observer.prefix) { [weak app] topic in if let app { observer.handle(app, topic) } }
         }
@@ -153,7 +150,7 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     let hsts: Bool
 
     init(tileURL: String?, publicURL: String? = nil) {
-        hsts = publicURL.flatMap { URLComponents(string: $0)?.scheme?.lowercased() } == "https"
+        hsts = IOCConfiguration.isHTTPS(publicURL)
         var img = "'self' data: blob:"
         if let t = tileURL, let u = URLComponents(string: t.replacingOccurrences(of: "{s}", with: "a")), let scheme = u.scheme, let host = u.host {
             img += " \(scheme)://\(host.hasPrefix("a.") ? "*." + host.dropFirst(2) : host)"

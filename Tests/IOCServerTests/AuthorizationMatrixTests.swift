@@ -80,7 +80,7 @@ struct AuthorizationMatrixTests {
                 }
                 clients[caller] = c
             }
-            let rules = app.modules.all.flatMap(\.liveTopics).filter { !$0.namesAgency }
+            let rules = app.modules.all.flatMap(\.liveTopics).filter { $0.owner != .agency }
             #expect(rules.count >= 5)
             try await withLiveServer(app) { port in
                 var checked = 0

@@ -434,6 +434,47 @@ struct SecurityTests {
         }
     }
 
+    /// Issue 11, point 9, on upgrade: a deployed database's chain (plain SHA-256, no key) is checked and sealed with the
+    /// key once; a chain found already broken is sealed too (the log goes on) and the finding kept; the key's
+    /// fingerprint then refuses an instance started with another key.
+    @Test func anExistingUnkeyedChainIsSealedWithTheKeyOnUpgrade() async throws {
+        try await withApp { app in
+            try await makeUser(app, "lanhdao", role: .leader)
+            for _ in 0..<3 { try await TestClient(app).login("lanhdao") }
+            let sql = try #require(app.db as? any SQLDatabase)
+            struct Meta: Decodable { var note: String }
+            func writtenBeforeTheKey(breakingEntry broken: Int? = nil) async throws {
+                let rows = try await AuditEntryModel.query(on: app.db).sort(\.$sequence).all()
+                var previous = AuditChain.genesis
+                for row in rows {
+                    row.previousHash = previous
+                    row.hash = AuditChain.hash(previous: previous, content: AuditLog.content(row))
+                    previous = row.hash
+                }
+                if let broken { rows[broken].details = "changed after hashing" }
+                for row in rows { try await row.update(on: app.db) }
+                try await sql.raw("DELETE FROM audit_meta").run()
+            }
+            try await writtenBeforeTheKey()
+            #expect(try await app.audit.verify(on: app.db).problem != nil, "an unkeyed chain does not pass as keyed")
+            try await SealAuditChain(key: app.audit.key, sealedAt: Date()).prepare(on: app.db)
+            #expect(try await app.audit.verify(on: app.db).problem == nil)
+            let entries = try await AuditEntryModel.query(on: app.db).count()
+            #expect(entries >= 3)
+            #expect(try await sql.raw("SELECT note FROM audit_meta").first(decoding: Meta.self)?.note == "sealed \(entries) entries")
+            try await checkAuditKey(app)
+            // A chain already broken before the key is sealed all the same, and says so.
+            try await writtenBeforeTheKey(breakingEntry: 1)
+            try await SealAuditChain(key: app.audit.key, sealedAt: Date()).prepare(on: app.db)
+            #expect(try await sql.raw("SELECT note FROM audit_meta").first(decoding: Meta.self)?.note.hasPrefix("the chain was already broken") == true)
+            // Another key than the chain's: the instance refuses to start.
+            let kept = app.audit
+            app.audit = AuditLog(key: SymmetricKey(size: .bits256), anchorFile: nil)
+            await #expect(throws: IOCStartupError.self) { try await checkAuditKey(app) }
+            app.audit = kept
+        }
+    }
+
     /// Issue 11, point 9: deleting the newest entries left a valid chain. The head is exported (a file outside the
     /// database, and the log); `verify` finds entries missing after it, and a forged export line.
     @Test func deletingTheNewestEntriesIsCaughtByTheExportedHead() async throws {

@@ -41,7 +41,7 @@ struct CasesModule: ServiceModule {
     }
 
     var liveTopics: [LiveTopicRule] {
-        [LiveTopicRule("casesOfAgency", prefix: Self.agencyTopic, access: CasesController.readers, namesAgency: true),
+        [LiveTopicRule("casesOfAgency", prefix: Self.agencyTopic, access: CasesController.readers, owner: .agency),
          LiveTopicRule("cases", prefix: Self.topic, access: CasesController.readers)]
     }
 

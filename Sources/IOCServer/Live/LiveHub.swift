@@ -32,7 +32,7 @@ public final class LiveHub: Sendable {
     let bufferLimit: Int
     let flushInterval: TimeAmount
     let recentLimit: Int
-    private let topicPolicies = NIOLockedValueBox<[(prefix: String, access: Access)]>([])
+    private let topicPolicies = NIOLockedValueBox<[(prefix: String, access: Access, owner: LiveTopicOwner?)]>([])
     private let observers = NIOLockedValueBox<[(prefix: String, handle: @Sendable (String) -> Void)]>([])
     let onDrop: @Sendable (Int) -> Void
     /// Set with PostgreSQL: local events also go to the other instances.
@@ -50,9 +50,11 @@ public final class LiveHub: Sendable {
         self.onDrop = onDrop
     }
 
-    /// Restricts topics starting with `prefix` to callers `access` admits (default: any signed-in user or source).
-    public func restrict(prefix: String, to access: Access) {
-        topicPolicies.withLockedValue { $0.append((prefix, access)) }
+    /// Restricts topics starting with `prefix` to callers `access` admits (default: any signed-in user or source); with
+    /// an `owner`, a topic `prefix` + code is also restricted to callers who may see that agency or wall. The first
+    /// restriction whose prefix matches a topic decides.
+    func restrict(prefix: String, to access: Access, owner: LiveTopicOwner? = nil) {
+        topicPolicies.withLockedValue { $0.append((prefix, access, owner)) }
     }
 
     /// Calls `handle(topic)` for every event on topics starting with `prefix`, local or from the bridge.
@@ -60,33 +62,17 @@ public final class LiveHub: Sendable {
         observers.withLockedValue { $0.append((prefix, handle)) }
     }
 
-    func mayAccess(topic: String, principal: Principal) -> Bool {
-        let policies = topicPolicies.withLockedValue { $0 }
-        for p in policies where topic.hasPrefix(p.prefix) { return p.access.admits(principal) }
-        return true
-    }
-
-    /// Whether a client may subscribe to `topic`: its role by the topic's rule, and for a topic that names an agency
-    /// (`cases.agency.<code>`), that agency within the client's scope.
+    /// Whether a client may subscribe to `topic`: by the first rule whose prefix matches, its role or key kind, and for
+    /// a topic named after an agency or a wall, that agency within the client's scope or that wall its own.
     func mayAccess(topic: String, client: LiveClient) -> Bool {
-        guard mayAccess(topic: topic, principal: client.principal) else { return false }
-        // A display follows its own wall's topic (and the shared summary), no other wall's.
-        if case .source(let s) = client.principal, s.sourceKind == .display, topic.hasPrefix("wall.") {
-            let named = topic.dropFirst(5)
-            return named == "summary" || named == s.wall?.lowercased() ?? ""
+        guard let rule = topicPolicies.withLockedValue({ $0 }).first(where: { topic.hasPrefix($0.prefix) }) else { return true }
+        guard rule.access.admits(client.principal) else { return false }
+        let code = String(topic.dropFirst(rule.prefix.count))
+        switch rule.owner {
+        case .agency?: return client.sees([code])
+        case .wall?: return client.follows(wall: code)
+        case nil: return true
         }
-        let namers = agencyTopics.withLockedValue { $0 }
-        for prefix in namers where topic.hasPrefix(prefix) {
-            return client.sees([String(topic.dropFirst(prefix.count))])
-        }
-        return true
-    }
-
-    private let agencyTopics = NIOLockedValueBox<[String]>([])
-
-    /// Topics `prefix` + agency code are that agency's: only clients whose scope covers it may subscribe.
-    func agencyTopic(prefix: String) {
-        agencyTopics.withLockedValue { $0.append(prefix) }
     }
 
     /// Publishes `payload` on `topic`; returns the event id.
@@ -198,6 +184,12 @@ final class LiveClient: Sendable {
         self.principal = principal
         self.visibleAgencies = visibleAgencies
         self.hub = hub
+    }
+
+    /// Whether the client may follow a wall's topic: a display key only its own wall's.
+    func follows(wall code: String) -> Bool {
+        guard case .source(let s) = principal, s.sourceKind == .display else { return true }
+        return code == s.wall?.lowercased()
     }
 
     /// Whether an event with this audience reaches the client.

@@ -121,8 +121,7 @@ enum Open311Controller {
 
     /// The active source an `api_key` belongs to; 403 in the Open311 shape otherwise.
     static func source(forKey key: String, _ req: Request) async throws -> SourceModel {
-        guard key.utf8.count <= 200, let source = try await SourceModel.query(on: req.db).filter(\.$keyHash == APIKey.hash(key)).first(),
-              source.active else {
+        guard let source = try await PrincipalMiddleware.source(forKey: key, on: req.db) else {
             throw Open311Error(code: 403, description: "api_key không hợp lệ / Invalid api_key")
         }
         // Only an Open311 client's key: a camera's or a wall display's key does not file reports (nor skip the limit).

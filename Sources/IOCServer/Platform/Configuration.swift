@@ -89,7 +89,9 @@ public struct IOCConfiguration: Sendable {
     /// The session cookie is `Secure` when `IOC_COOKIE_SECURE` is on or the public URL is https.
     public var cookiesAreSecure: Bool { secureCookies || publicURLIsHTTPS }
     /// The public URL is https: cookies are Secure and browsers are told to stay on HTTPS (HSTS).
-    public var publicURLIsHTTPS: Bool { publicURL.flatMap { URLComponents(string: $0)?.scheme?.lowercased() } == "https" }
+    public var publicURLIsHTTPS: Bool { Self.isHTTPS(publicURL) }
+
+    static func isHTTPS(_ url: String?) -> Bool { url.flatMap { URLComponents(string: $0)?.scheme?.lowercased() } == "https" }
     /// `IOC_LIVE_BRIDGE`: with PostgreSQL, carry live events between instances through LISTEN/NOTIFY (default on).
     public var liveBridge: Bool = true
     /// Names this instance in the background runner's health view (`IOC_INSTANCE_ID`; default host:pid).

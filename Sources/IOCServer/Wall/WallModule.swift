@@ -51,8 +51,10 @@ struct WallModule: ServiceModule {
     }
 
     var liveTopics: [LiveTopicRule] {
-        [LiveTopicRule("wall", prefix: Self.topic, access: WallController.readers),
-         LiveTopicRule("wallPrefix", prefix: Self.topic + ".", access: WallController.readers)]
+        // The first matching prefix decides: the shared digest before the per-wall topics, these before the feed.
+        [LiveTopicRule("wallSummary", prefix: Self.topic + ".summary", access: WallController.readers),
+         LiveTopicRule("wallPrefix", prefix: Self.topic + ".", access: WallController.readers, owner: .wall),
+         LiveTopicRule("wall", prefix: Self.topic, access: WallController.readers)]
     }
 
     func loadDemo(_ context: DemoContext) async throws {

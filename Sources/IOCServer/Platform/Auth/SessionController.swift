@@ -58,22 +58,8 @@ enum SessionController {
         }
         // Failures count per user name (from any address: a password guessed from many addresses is still slowed)
         // and per address (spraying many user names from one address is too), in the database for every instance.
-        let throttle = try ThrottleStore(req.db, now: req.application.securityClock.now)
-        let userKey = "login.user:\(username)", addressKey = "login.addr:\(req.clientAddress)"
-        let perUser = try await throttle.count(userKey, window: LoginThrottle.window)
-        let perAddress = try await throttle.count(addressKey, window: LoginThrottle.window)
-        if perUser.hits >= LoginThrottle.perUser || perAddress.hits >= LoginThrottle.perAddress {
-            // An attempt while locked counts too: whoever keeps trying keeps the lock for another full window.
-            let u = try await throttle.hit(userKey, window: LoginThrottle.window, sliding: true)
-            let a = try await throttle.hit(addressKey, window: LoginThrottle.window, sliding: true)
-            let wait = max(perUser.hits >= LoginThrottle.perUser ? u.retryAfter : 0,
-                           perAddress.hits >= LoginThrottle.perAddress ? a.retryAfter : 0)
-            var e = IOCError(.tooManyRequests, code: "too_many_attempts",
-                             vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(max(1, (wait + 59) / 60)) phút.",
-                             en: "Too many failed sign-ins. Try again in \(max(1, (wait + 59) / 60)) minutes.")
-            e.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, wait)))
-            throw e
-        }
+        let throttle = try LoginThrottle(req.db, now: req.application.securityClock.now, username: username, address: req.clientAddress)
+        try await throttle.admit()
         let user = try await UserModel.query(on: req.db).filter(\.$username == username).with(\.$agency).first()
         let valid: Bool
         if let user, user.active {
@@ -84,23 +70,21 @@ enum SessionController {
             valid = false
         }
         guard valid, let user, let uid = user.id else {
-            try await throttle.hit(userKey, window: LoginThrottle.window, sliding: true)
-            try await throttle.hit(addressKey, window: LoginThrottle.window, sliding: true)
+            try await throttle.fail()
             // The attempted name is not recorded (people type passwords into it); a known account is.
             try await req.application.audit.record(
                 req.auditRecord("session.login_failed", targetType: "user", targetID: user?.id?.uuidString ?? "unknown"), on: req.db)
             throw IOCError(.unauthorized, code: "invalid_credentials", vi: "Tên đăng nhập hoặc mật khẩu không đúng.",
                            en: "Wrong username or password.")
         }
-        // The account's count starts again; the address's does not (one known password does not excuse a spray).
-        try await throttle.reset(userKey)
+        try await throttle.succeed()
         // A new session with a new id, whatever cookie came with the request (no fixation); the one it named ends.
         let store = req.application.sessionStore
         if let old = req.currentSession { try await store.close(id: old.id, on: req.db) }
         let opened = try await store.open(userID: uid, on: req.db)
-        req.currentSession = SessionStore.Current(id: SessionStore.hash(opened.token), userID: uid, csrf: opened.csrf)
+        req.currentSession = opened.session
         req.sessionCookieChange = .set(opened.token)
-        let csrf = opened.csrf
+        let csrf = opened.session.csrf
         user.lastLoginAt = Date()
         try await user.update(on: req.db)
         req.principal = .user(AuthenticatedUser(id: uid, username: user.username, displayName: user.displayName,
@@ -140,10 +124,45 @@ enum SessionController {
 
 /// The sign-in limits: 10 failures for one user name, or 50 from one address, without a 15-minute pause between them
 /// lock further attempts until 15 minutes after the last attempt (counted in `ThrottleStore`).
-enum LoginThrottle {
+struct LoginThrottle {
     static let perUser = 10
     static let perAddress = 50
     static let window: TimeInterval = 15 * 60
+
+    let store: ThrottleStore
+    let userKey: String
+    let addressKey: String
+
+    init(_ db: any Database, now: Date, username: String, address: String) throws {
+        store = try ThrottleStore(db, now: now)
+        userKey = "login.user:\(username)"
+        addressKey = "login.addr:\(address)"
+    }
+
+    /// Refuses (429) while the user name or the address is locked; an attempt while locked counts too, so whoever
+    /// keeps trying keeps the lock for another full window.
+    func admit() async throws {
+        let perUser = try await store.count(userKey, window: Self.window)
+        let perAddress = try await store.count(addressKey, window: Self.window)
+        let userLocked = perUser.hits >= Self.perUser, addressLocked = perAddress.hits >= Self.perAddress
+        guard userLocked || addressLocked else { return }
+        let (u, a) = try await hitBoth()
+        let wait = max(userLocked ? u.retryAfter : 0, addressLocked ? a.retryAfter : 0)
+        var e = IOCError(.tooManyRequests, code: "too_many_attempts",
+                         vi: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau \(max(1, (wait + 59) / 60)) phút.",
+                         en: "Too many failed sign-ins. Try again in \(max(1, (wait + 59) / 60)) minutes.")
+        e.headers.replaceOrAdd(name: .retryAfter, value: String(max(1, wait)))
+        throw e
+    }
+
+    func fail() async throws { _ = try await hitBoth() }
+
+    /// The account's count starts again; the address's does not (one known password does not excuse a spray).
+    func succeed() async throws { try await store.reset(userKey) }
+
+    private func hitBoth() async throws -> (ThrottleStore.Count, ThrottleStore.Count) {
+        (try await store.hit(userKey, window: Self.window, sliding: true), try await store.hit(addressKey, window: Self.window, sliding: true))
+    }
 
     /// A bcrypt hash of a random string, verified when the user does not exist.
     static let dummyHash = "$2b$12$C6UzMDM.H6dfI/f/IKxGhuSk3xWr8W1w0xvZRwX7lQ4aKfMZvU0iK"

@@ -46,8 +46,9 @@ struct CreateUserSessions: AsyncMigration {
 /// absolute expiry checked on every request, the row deleted at sign-out and by a housekeeping task once expired.
 final class SessionStore: Sendable {
     struct Opened: Sendable {
+        /// The cookie's value (only its hash is stored).
         var token: String
-        var csrf: String
+        var session: Current
     }
 
     /// A session that was presented and is valid.
@@ -93,7 +94,7 @@ final class SessionStore: Sendable {
         row.createdAt = clock.now
         row.lastSeenAt = clock.now
         try await row.create(on: db)
-        return Opened(token: token, csrf: csrf)
+        return Opened(token: token, session: Current(id: row.id!, userID: userID, csrf: csrf))
     }
 
     /// The valid session a cookie names, or nil (unknown, expired — then deleted — or malformed).
@@ -125,16 +126,12 @@ final class SessionStore: Sendable {
         try await q.delete()
     }
 
-    /// Deletes the expired rows; returns how many.
-    @discardableResult
-    func purgeExpired(on db: any Database) async throws -> Int {
+    /// Deletes the expired rows.
+    func purgeExpired(on db: any Database) async throws {
         let now = clock.now
-        let q = UserSessionModel.query(on: db).group(.or) {
+        try await UserSessionModel.query(on: db).group(.or) {
             $0.filter(\.$createdAt <= now.addingTimeInterval(-maxAge)).filter(\.$lastSeenAt <= now.addingTimeInterval(-idle))
-        }
-        let n = try await q.count()
-        if n > 0 { try await q.delete() }
-        return n
+        }.delete()
     }
 
     func cookie(_ token: String) -> HTTPCookies.Value {

@@ -66,20 +66,28 @@ extension ServiceModule {
     var i18nBundles: [String] { [] }
 }
 
-/// Who may subscribe to topics that start with `prefix`.
+/// What a topic named `prefix` + code belongs to.
+enum LiveTopicOwner: Sendable, Hashable {
+    /// An agency (`cases.agency.<code>`): callers whose scope covers it.
+    case agency
+    /// A wall (`wall.<code>`): anyone the rule admits, except a display key of another wall.
+    case wall
+}
+
+/// Who may subscribe to topics that start with `prefix` (the first rule whose prefix matches decides).
 struct LiveTopicRule: Sendable {
     /// The name the web UI knows it by (`settings.liveTopics[key]`), so no topic is spelt twice.
     var key: String
     var prefix: String
     var access: Access
-    /// The topic is `prefix` + an agency's code: only callers whose scope covers that agency may subscribe.
-    var namesAgency: Bool
+    /// The topic is `prefix` + the code of what it belongs to, and only callers who may see that one subscribe.
+    var owner: LiveTopicOwner?
 
-    init(_ key: String, prefix: String, access: Access, namesAgency: Bool = false) {
+    init(_ key: String, prefix: String, access: Access, owner: LiveTopicOwner? = nil) {
         self.key = key
         self.prefix = prefix
         self.access = access
-        self.namesAgency = namesAgency
+        self.owner = owner
     }
 }
 
