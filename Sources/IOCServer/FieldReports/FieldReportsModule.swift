@@ -68,6 +68,29 @@ struct FieldReportsModule: ServiceModule {
     }
 
     var i18nBundles: [String] { ["field-reports-console"] }
+
+    var measures: [AgencyMeasure] {
+        // The public figures' own definitions (FieldReportsController.figures), over reports received in the period.
+        @Sendable func rows(_ req: Request, _ p: MeasurePeriod) async throws -> [String: FieldReportsController.FigureRow] {
+            let wanted = Set(p.agencies)
+            let rows = try await FieldReportsController.figures(from: p.from, to: p.to, now: p.asOf, req: req).rows
+            return Dictionary(rows.compactMap { r in r.agency.flatMap { wanted.contains($0.code) ? ($0.code, r) : nil } }, uniquingKeysWith: { a, _ in a })
+        }
+        return [
+            AgencyMeasure(
+                key: "fieldreports.onTimeShare",
+                name: .init(vi: "Tỷ lệ phản ánh hiện trường xử lý đúng hạn", en: "Share of field reports handled on time"),
+                definition: .init(vi: "Phản ánh đã xử lý đúng hạn / phản ánh đã xử lý, trên các phản ánh tiếp nhận trong kỳ (số liệu công khai theo cơ quan).",
+                                  en: "Reports handled on time / reports handled, among reports received in the period (the public figures by agency)."),
+                compute: { req, p in try await rows(req, p).compactMapValues { MeasuredFigure($0.handledOnTime, of: $0.handled) } }),
+            AgencyMeasure(
+                key: "fieldreports.satisfaction",
+                name: .init(vi: "Tỷ lệ người dân hài lòng với kết quả xử lý phản ánh", en: "Citizens satisfied with the handling of reports"),
+                definition: .init(vi: "(Hài lòng + chấp nhận) / số đánh giá, trên các phản ánh tiếp nhận trong kỳ.",
+                                  en: "(Satisfied + accepted) / ratings, among reports received in the period."),
+                compute: { req, p in try await rows(req, p).compactMapValues { MeasuredFigure($0.satisfied + $0.accepted, of: $0.rated) } }),
+        ]
+    }
 }
 
 /// The field reports' tile, service screen and map metrics.

@@ -51,6 +51,35 @@ struct PublicServicesModule: ServiceModule {
     var console: [ConsoleEntry] {
         [ConsoleEntry(route: "public-services", title: "nav.publicServices", icon: "i-dossier")]
     }
+
+    var measures: [AgencyMeasure] {
+        // The monthly form's own figures (PublicServiceStats) over the period, per agency.
+        @Sendable func counts(_ req: Request, _ p: MeasurePeriod) async throws -> [String: PublicServiceCounts] {
+            let rows = try await PublicServiceStats.rows(on: req.db, from: p.from, to: p.to, asOf: p.asOf, groupBy: .agency, agencyCodes: p.agencies)
+            return Dictionary(rows.compactMap { r in r.key.map { ($0, r.counts) } }, uniquingKeysWith: +)
+        }
+        return [
+            AgencyMeasure(
+                key: "publicservices.onlineShare",
+                name: .init(vi: "Tỷ lệ hồ sơ TTHC tiếp nhận trực tuyến", en: "Share of dossiers received online"),
+                definition: .init(vi: "Hồ sơ tiếp nhận trực tuyến / tổng hồ sơ tiếp nhận trong kỳ (báo cáo tình hình giải quyết TTHC theo cơ quan).",
+                                  en: "Dossiers received online / all dossiers received in the period (the monthly public-service report by agency)."),
+                compute: { req, p in
+                    try await counts(req, p).compactMapValues { MeasuredFigure($0.receivedOnline, of: $0.received) }
+                }),
+            AgencyMeasure(
+                key: "publicservices.onTimeShare",
+                name: .init(vi: "Tỷ lệ hồ sơ TTHC giải quyết đúng hạn", en: "Share of dossiers handled on time"),
+                definition: .init(vi: "(Hồ sơ phải giải quyết − hồ sơ quá hạn) / hồ sơ phải giải quyết trong kỳ (QĐ 766, báo cáo theo cơ quan).",
+                                  en: "(Dossiers to handle − overdue) / dossiers to handle in the period (QĐ 766, the report by agency)."),
+                compute: { req, p in
+                    try await counts(req, p).compactMapValues { c in
+                        let f = TimelinessRate.onTime.fraction(for: c)
+                        return MeasuredFigure(f.numerator, of: f.denominator)
+                    }
+                }),
+        ]
+    }
 }
 
 /// The public services' tile and service screen.

@@ -59,4 +59,27 @@ struct PlatformModule: ServiceModule {
          ConsoleEntry(route: "sources", title: "nav.sources", icon: "i-database", group: .admin, roles: [.admin]),
          ConsoleEntry(route: "audit", title: "nav.audit", icon: "i-list", group: .admin, roles: [.admin])]
     }
+
+    var measures: [AgencyMeasure] {
+        [AgencyMeasure(
+            key: "sources.freshness",
+            name: .init(vi: "Tỷ lệ nguồn dữ liệu của cơ quan gửi số liệu đúng hạn", en: "Share of the agency's data sources that are fresh"),
+            definition: .init(vi: "Nguồn dữ liệu đang hoạt động đăng ký cho cơ quan có dữ liệu mới trong khoảng thời gian kỳ vọng, tại cuối kỳ (hoặc hiện tại) / số nguồn đó.",
+                              en: "Active data sources registered for the agency whose last data arrived within their expected interval, at the period's end (or now) / those sources."),
+            compute: { req, p in
+                let wanted = Set(p.agencies)
+                var fresh: [String: Int] = [:], total: [String: Int] = [:]
+                for s in try await SourceModel.query(on: req.db).filter(\.$active == true).all() {
+                    let codes = (s.agencySet ?? []).filter(wanted.contains)
+                    let ok = s.lastDataAt.map { $0 <= p.asOf && p.asOf.timeIntervalSince($0) <= Double(s.expectedFreshnessSeconds) } ?? false
+                    for c in codes {
+                        total[c, default: 0] += 1
+                        if ok { fresh[c, default: 0] += 1 }
+                    }
+                }
+                var out: [String: MeasuredFigure] = [:]
+                for (code, n) in total { out[code] = MeasuredFigure(fresh[code] ?? 0, of: n) }
+                return out
+            })]
+    }
 }

@@ -49,6 +49,9 @@ protocol ServiceModule: Sendable {
     /// Its pages in the console menu (the page's code is `Public/js/views/<route>.js`) and its dictionaries.
     var console: [ConsoleEntry] { get }
     var i18nBundles: [String] { get }
+
+    /// Figures of each agency it measures from its own data (the DTI's measured sub-indices read them).
+    var measures: [AgencyMeasure] { get }
 }
 
 extension ServiceModule {
@@ -64,6 +67,7 @@ extension ServiceModule {
     var watchedTables: [String] { [] }
     var console: [ConsoleEntry] { [] }
     var i18nBundles: [String] { [] }
+    var measures: [AgencyMeasure] { [] }
 }
 
 /// What a topic named `prefix` + code belongs to.
@@ -138,10 +142,15 @@ final class ServiceModules: Sendable {
 
     /// The product's modules. A new service adds one line here.
     static var standard: [any ServiceModule] {
-        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule()]
+        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule(), DTIModule()]
     }
 
     func module(_ id: String) -> (any ServiceModule)? { all.first { $0.id == id } }
+
+    /// Every agency figure a module measures, by key.
+    var measures: [String: AgencyMeasure] {
+        Dictionary(all.flatMap(\.measures).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
     /// What the web UI needs to build its menu and find pages, topics and wall views (no personal data).
     struct Catalogue: Content, Sendable {
