@@ -14,6 +14,7 @@ struct CreateDTI: AsyncMigration {
             .field("period_to", .string, .required)
             .field("deadline", .string)
             .field("previous", .string)
+            .field("participants", .string)
             .field("status", .string, .required)
             .field("results_version", .int, .required)
             .field("created_at", .datetime, .required)

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import IOCCore
@@ -18,6 +17,7 @@ enum DTIController {
         "periodFrom": .described(.string, "yyyy-MM-dd (default 1 January of the year)"),
         "periodTo": .described(.string, "yyyy-MM-dd (default 31 December of the year)"),
         "deadline": .described(.string, "yyyy-MM-dd: submissions due"), "previous": .described(.string, "Last year's framework code"),
+        "participants": .described(.array(.string), "Agency codes assessed (default: every agency of the subject's kind)"),
     ], required: ["code", "name", "year", "subject", "levels", "criteria"]))
 
     static func register(_ api: APIBuilder) {
@@ -119,7 +119,7 @@ enum DTIController {
             return FrameworkSummary(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject, status: m.status,
                                     assessor: m.assessor, periodFrom: m.periodFrom, periodTo: m.periodTo, deadline: m.deadline, previous: m.previous,
                                     maxPoints: f.maxPoints, resultsVersion: m.resultsVersion, publishedAt: m.publishedAt,
-                                    assessable: DTIService.assessable(f, d).count, byStatus: counts[m.id!] ?? [:])
+                                    assessable: DTIService.assessable(m, f, d).count, byStatus: counts[m.id!] ?? [:])
         }
     }
 
@@ -137,6 +137,8 @@ enum DTIController {
         var periodTo: String?
         var deadline: String?
         var previous: String?
+        /// The agencies assessed (default: every active agency of the subject's kind).
+        var participants: [String]?
 
         var framework: DTIFramework {
             DTIFramework(code: code, name: name, nameEn: nameEn, year: year, subject: subject, legalBasis: legalBasis, levels: levels, criteria: criteria)
@@ -175,6 +177,16 @@ enum DTIController {
                 throw IOCError.invalid("previous", vi: "Không có bộ chỉ số năm trước \(p).", en: "No previous framework \(p).")
             }
         }
+        if let list = input.participants {
+            let k = DTIService.kinds(f.subject)
+            guard !list.isEmpty, list.count <= 5_000 else {
+                throw IOCError.invalid("participants", vi: "Danh sách cơ quan được đánh giá rỗng.", en: "participants is empty.")
+            }
+            for (i, c) in list.enumerated() where !(d.agencyByCode[c].map { k.contains($0.kind) } ?? false) {
+                throw IOCError.invalid("participants[\(i)]", vi: "\(c) không phải cơ quan thuộc đối tượng \(f.subject.rawValue).",
+                                       en: "\(c) is not an agency of kind \(f.subject.rawValue).")
+            }
+        }
         let existing = try await DTIFrameworkModel.find(f.code, on: req.db)
         if let e = existing {
             let entered = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == f.code).count()
@@ -196,6 +208,7 @@ enum DTIController {
         model.periodTo = to
         model.deadline = deadline
         model.previous = input.previous
+        model.participants = input.participants.map { Array(Set($0)).sorted().joined(separator: ",") }
         model.status = "open"
         model.resultsVersion = 0
         model.createdAt = existing?.createdAt ?? now
@@ -227,7 +240,7 @@ enum DTIController {
         let summary = FrameworkSummary(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject, status: m.status,
                                        assessor: m.assessor, periodFrom: m.periodFrom, periodTo: m.periodTo, deadline: m.deadline, previous: m.previous,
                                        maxPoints: f.maxPoints, resultsVersion: m.resultsVersion, publishedAt: m.publishedAt,
-                                       assessable: DTIService.assessable(f, d).count, byStatus: counts)
+                                       assessable: DTIService.assessable(m, f, d).count, byStatus: counts)
         let canReview = req.principal?.user != nil ? try await DTIService.isReviewer(req, m, agency: nil) : false
         return FrameworkDTO(summary: summary, framework: f, maxima: f.maxima,
                             measures: req.application.modules.measures.mapValues(\.name), canReview: canReview)
@@ -253,7 +266,8 @@ enum DTIController {
         }
         let next = FrameworkInput(code: input.code, name: input.name ?? f.name, nameEn: input.nameEn ?? f.nameEn, year: input.year, subject: f.subject,
                                   legalBasis: f.legalBasis, levels: f.levels, criteria: f.criteria, assessor: m.assessor,
-                                  periodFrom: shifted(m.periodFrom), periodTo: shifted(m.periodTo), deadline: input.deadline, previous: m.id)
+                                  periodFrom: shifted(m.periodFrom), periodTo: shifted(m.periodTo), deadline: input.deadline, previous: m.id,
+                                  participants: m.participants.map { $0.split(separator: ",").map(String.init) })
         return try await define(req, next)
     }
 
@@ -284,7 +298,7 @@ enum DTIController {
     @Sendable static func assessments(_ req: Request) async throws -> AssessmentList {
         let (m, f) = try await DTIService.load(try code(req), on: req.db)
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
-        var agencies = DTIService.assessable(f, d)
+        var agencies = DTIService.assessable(m, f, d)
         let seesAll = try await DTIService.seesAll(req, m)
         if !seesAll {
             let visible = Set(try await req.visibleAgencyCodes() ?? [])
@@ -382,7 +396,7 @@ enum DTIController {
     static func context(_ req: Request) async throws -> (DTIFrameworkModel, DTIFramework, AgencyDirectory.Agency) {
         let (m, f) = try await DTIService.load(try code(req), on: req.db)
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
-        let a = try DTIService.agency(try agencyParam(req), of: f, d)
+        let a = try DTIService.agency(try agencyParam(req), of: m, f, d)
         return (m, f, a)
     }
 
@@ -637,7 +651,7 @@ enum DTIController {
         e.filename = filename
         e.contentType = type
         e.size = data.count
-        e.sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        e.sha256 = DTIService.sha256Hex(data)
         e.isPublic = isPublic
         e.data = data
         e.uploadedBy = user.displayName

@@ -22,6 +22,8 @@ final class DTIFrameworkModel: Model, @unchecked Sendable {
     @OptionalField(key: "deadline") var deadline: String?
     /// Last year's framework (ranks and values compared with it).
     @OptionalField(key: "previous") var previous: String?
+    /// The agencies assessed (codes, comma-separated); nil: every active agency of the subject's kind.
+    @OptionalField(key: "participants") var participants: String?
     /// open | published
     @Field(key: "status") var status: String
     /// The latest published version of the results (0: none).

@@ -71,7 +71,7 @@ enum DTIWall {
         if let open {
             let f = try DTIService.definition(open)
             let d = try await req.application.agencyDirectory.snapshot(on: req.db)
-            var assessable = Set(DTIService.assessable(f, d).map(\.code))
+            var assessable = Set(DTIService.assessable(open, f, d).map(\.code))
             if let codes = scope.agencyCodes { assessable.formIntersection(codes) }
             let submitted = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == open.id!)
                 .filter(\.$status != DTIService.Status.draft.rawValue).all().filter { assessable.contains($0.agency) }.count

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import IOCCore
@@ -102,6 +103,8 @@ enum DTIService {
         return try? d.decode(T.self, from: Data(text.utf8))
     }
 
+    static func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
     static func knownMeasures(_ app: Application) -> Set<String> { Set(app.modules.measures.keys) }
 
     /// The agency kinds a framework's subject assesses.
@@ -113,9 +116,10 @@ enum DTIService {
         }
     }
 
-    static func assessable(_ f: DTIFramework, _ d: AgencyDirectory.Snapshot) -> [AgencyDirectory.Agency] {
+    static func assessable(_ fm: DTIFrameworkModel, _ f: DTIFramework, _ d: AgencyDirectory.Snapshot) -> [AgencyDirectory.Agency] {
         let k = kinds(f.subject)
-        return d.agencyByCode.values.filter { $0.active && k.contains($0.kind) }.sorted { $0.code < $1.code }
+        let only = fm.participants.map { Set($0.split(separator: ",").map(String.init)) }
+        return d.agencyByCode.values.filter { $0.active && k.contains($0.kind) && (only?.contains($0.code) ?? true) }.sorted { $0.code < $1.code }
     }
 
     // MARK: Who may do what
@@ -169,9 +173,9 @@ enum DTIService {
         }
     }
 
-    static func agency(_ code: String, of f: DTIFramework, _ d: AgencyDirectory.Snapshot) throws -> AgencyDirectory.Agency {
+    static func agency(_ code: String, of fm: DTIFrameworkModel, _ f: DTIFramework, _ d: AgencyDirectory.Snapshot) throws -> AgencyDirectory.Agency {
         guard let a = d.agencyByCode[code], a.active else { throw IOCError.notFound("Agency \(code)", vi: "cơ quan \(code)") }
-        guard kinds(f.subject).contains(a.kind) else {
+        guard assessable(fm, f, d).contains(where: { $0.code == code }) else {
             throw IOCError.invalid("agency", vi: "\(a.name) không thuộc đối tượng của bộ chỉ số này.", en: "\(a.nameEn) is not assessed by this framework.")
         }
         return a
@@ -188,22 +192,40 @@ enum DTIService {
         return (from, to, min(to, now), "\(fm.periodFrom) – \(fm.periodTo)")
     }
 
-    /// The measured sub-indices' figures for each agency (live: the period's data as it stands).
+    /// The measured sub-indices' figures for each agency (live: the period's data as it stands). An agency's figure
+    /// counts the units under it too (the land registration office under its department): numerators and
+    /// denominators are summed over the subtree.
     static func measured(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework, agencies: [String]) async throws -> [String: [String: DTIMeasured]] {
         let leaves = f.leaves.filter { $0.measure != nil }
         guard !leaves.isEmpty, !agencies.isEmpty else { return [:] }
         let p = period(fm, now: req.now)
         let available = req.application.modules.measures
+        let d = try await req.application.agencyDirectory.snapshot(on: req.db)
+        var children: [UUID: [AgencyDirectory.Agency]] = [:]
+        for a in d.agencies.values { if let parent = a.parentID { children[parent, default: []].append(a) } }
+        func subtree(_ code: String) -> [String] {
+            guard let root = d.agencyByCode[code] else { return [code] }
+            var out: [String] = [], stack = [root], seen = Set<UUID>()
+            while let a = stack.popLast(), out.count < 10_000 {
+                guard seen.insert(a.id).inserted else { continue }
+                out.append(a.code)
+                stack += children[a.id] ?? []
+            }
+            return out
+        }
+        let trees = Dictionary(agencies.map { ($0, subtree($0)) }, uniquingKeysWith: { a, _ in a })
+        let asked = Array(Set(trees.values.joined())).sorted()
         var figures: [String: [String: MeasuredFigure]] = [:]
         for key in Set(leaves.compactMap(\.measure)) {
             guard let m = available[key] else { continue }
-            figures[key] = try await m.compute(req, MeasurePeriod(from: p.from, to: p.to, asOf: p.asOf, agencies: agencies))
+            figures[key] = try await m.compute(req, MeasurePeriod(from: p.from, to: p.to, asOf: p.asOf, agencies: asked))
         }
         var out: [String: [String: DTIMeasured]] = [:]
         for a in agencies {
             for leaf in leaves {
                 let key = leaf.measure!
-                let fig = figures[key]?[a]
+                let parts = (trees[a] ?? [a]).compactMap { figures[key]?[$0] }
+                let fig = MeasuredFigure(parts.reduce(0) { $0 + $1.numerator }, of: parts.reduce(0) { $0 + $1.denominator })
                 out[a, default: [:]][leaf.code] = DTIMeasured(
                     measure: key, value: fig?.value, numerator: fig?.numerator, denominator: fig?.denominator,
                     definition: available[key]?.definition ?? .init(vi: key, en: key), period: p.label)
@@ -306,7 +328,7 @@ enum DTIService {
                       points: DTIScoring.round(v.1.reduce(0) { $0 + $1.points } / Double(v.1.count), places: 2),
                       value: DTIScoring.round(v.1.reduce(0) { $0 + $1.value } / Double(v.1.count), places: 4))
             },
-            notSubmitted: assessable(f, d).filter { !submittedSet.contains($0.code) }.map(\.ref))
+            notSubmitted: assessable(fm, f, d).filter { !submittedSet.contains($0.code) }.map(\.ref))
     }
 
     static func group(of a: AgencyDirectory.Agency?, _ app: Application) -> (key: String, name: LocalizedMessage) {

@@ -54,7 +54,8 @@ enum DTISheets {
         ]
         if let m {
             info += [[.text("assessor"), .text(m.assessor)], [.text("periodFrom"), .text(m.periodFrom)], [.text("periodTo"), .text(m.periodTo)],
-                     [.text("deadline"), .text(m.deadline ?? "")], [.text("previous"), .text(m.previous ?? "")]]
+                     [.text("deadline"), .text(m.deadline ?? "")], [.text("previous"), .text(m.previous ?? "")],
+                     [.text("participants"), .text(m.participants ?? "")]]
         }
         var rows: [[Cell]] = [treeHeader.map { .text($0) }]
         func walk(_ n: DTICriterion, parent: String?) {
@@ -160,6 +161,7 @@ enum DTISheets {
         return DTIController.FrameworkInput(
             code: code, name: name, nameEn: opt("nameEn"), year: year, subject: subject, legalBasis: opt("legalBasis"), levels: levels,
             criteria: criteria, assessor: opt("assessor"), periodFrom: opt("periodFrom"), periodTo: opt("periodTo"),
-            deadline: opt("deadline"), previous: opt("previous"))
+            deadline: opt("deadline"), previous: opt("previous"),
+            participants: opt("participants").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
     }
 }

@@ -24,6 +24,7 @@ public enum DemoProvince {
         .init(username: "canbo.soxd", password: "IOC-canbo-2026", displayName: "Lê Hoàng Nam (Sở Xây dựng)", role: .officer, agencyCode: "SO-XD"),
         .init(username: "canbo.bmt", password: "IOC-canbo-2026", displayName: "H'Linh Niê (UBND phường Buôn Ma Thuột)", role: .officer, agencyCode: "UBND-24133"),
         .init(username: "phantich", password: "IOC-phantich-2026", displayName: "Phạm Quốc Bảo (Chuyên viên ATTT)", role: .analyst, agencyCode: "SO-KHCN"),
+        .init(username: "thamdinh", password: "IOC-thamdinh-2026", displayName: "Vũ Thu Hà (Sở KH&CN, thẩm định DTI)", role: .officer, agencyCode: "SO-KHCN"),
     ]
 
     struct AgencySeed {
