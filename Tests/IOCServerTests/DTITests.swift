@@ -248,6 +248,7 @@ struct DTITests {
             #expect(file.headers.first(name: "X-Content-Type-Options") == "nosniff")
             #expect(try await s.officerB.send(.GET, "/api/v1/dti/evidence/\(id)").status == .notFound)
             #expect(try await s.anonymous.send(.GET, "/api/v1/dti/evidence/\(id)").status == .notFound)
+            #expect(try await s.anonymous.send(.GET, "\(Self.base)/public-evidence").text == "[]", "nothing public before publication")
             // A draft's file can be removed; a submitted one cannot.
             #expect(try await s.officerA.send(.DELETE, "\(Self.base)/assessments/SO-A/evidence/\(privID)").status == .noContent)
             r = try await s.officerA.send(.GET, "\(Self.base)/assessments/SO-A")
@@ -258,6 +259,8 @@ struct DTITests {
             _ = try await s.reviewer.send(.POST, "\(Self.base)/publish")
             #expect(try await s.anonymous.send(.GET, "/api/v1/dti/evidence/\(id)").status == .ok, "public once published")
             #expect(try await s.anonymous.send(.GET, "/api/v1/dti/public").text.contains("DTI-T-2026"))
+            let listed = try await s.anonymous.send(.GET, "\(Self.base)/public-evidence")
+            #expect(listed.text.contains(id) && listed.text.contains("Kế hoạch.pdf"), "\(listed.text)")
         }
     }
 
@@ -373,6 +376,28 @@ struct DTITests {
             #expect(rows[0].contains("Chỉ số / Value (0–1)"))
             #expect(rows[1][1] == "SO-A")
             #expect(rows[1].contains("22.5") && rows[1].contains("0.225"))
+        }
+    }
+
+    @Test func theShippedFrameworksInstall() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let list = try await s.admin.send(.GET, "/api/v1/dti/templates")
+            let items = try #require(try JSONSerialization.jsonObject(with: Data(buffer: list.body)) as? [[String: Any]])
+            #expect(Set(items.compactMap { $0["file"] as? String }) == ["national-922-province", "national-405-province", "daklak-department-2025", "daklak-commune-2025"])
+            #expect(items.allSatisfy { $0["maxPoints"] as? Double == 1000 })
+            #expect(items.first { $0["file"] as? String == "national-922-province" }?["subIndices"] as? Int == 98)
+            #expect(items.first { $0["file"] as? String == "national-405-province" }?["subIndices"] as? Int == 47)
+            for i in items {
+                let r = try await s.admin.send(.POST, "/api/v1/dti/templates/\(i["file"] as! String)")
+                #expect(r.status == .created, "\(i["file"] ?? ""): \(r.text)")
+            }
+            let next = try await s.admin.send(.POST, "/api/v1/dti/templates/daklak-department-2025", json: ["code": "DTI-SO-2027", "year": 2027])
+            #expect(next.status == .created)
+            #expect(((next.json["summary"] as? [String: Any])?["name"] as? String)?.contains("2027") == true)
+            #expect(try await s.officerA.send(.GET, "/api/v1/dti/templates").status == .forbidden)
+            let traversal = try await s.admin.send(.POST, "/api/v1/dti/templates/..%2F..%2Fetc%2Fpasswd")
+            #expect([.notFound, .forbidden].contains(traversal.status) && traversal.isProblem, "\(traversal.status) \(traversal.text)")
         }
     }
 }

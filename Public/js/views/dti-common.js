@@ -347,7 +347,7 @@ export function loadChart() {
 export function heatColour(share) {
   const s = Math.max(0, Math.min(1, finite(share) ? share : 0));
   const hue = Math.round(s * 125); // 0 red … 125 green
-  return `hsl(${hue} 62% ${Math.round(84 - 10 * Math.abs(s - 0.5))}%)`;
+  return `hsl(${hue} 70% ${Math.round(74 + 6 * Math.abs(s - 0.5))}%)`;
 }
 
 // ---- Results shared by the ranking, the profile and the heat map ----

@@ -30,8 +30,9 @@ export function create(dti) {
   const exportLink = h("a", { class: "btn btn-secondary", id: "dti-export", href: "#", onclick: download }, downloadIcon(), exportLabel);
   const tools = h("div", { class: "ps-filters dti-tools" }, h("div", { class: "field dti-search" }, searchLabel, search),
     h("div", { class: "ps-filter-action" }, exportLink));
+  const top = h("div", { class: "ps-result" });
   const body = h("div", { class: "ps-result", "aria-live": "polite" });
-  panel.append(tools, body);
+  panel.append(top, tools, body);
 
   function load(force) {
     dti.need("detail");
@@ -146,7 +147,8 @@ export function create(dti) {
     const blocker = resultsBlocker(dti);
     tools.hidden = Boolean(blocker);
     if (blocker) {
-      setChildren(body, blocker);
+      setChildren(top, blocker);
+      setChildren(body);
       return;
     }
     const results = dti.shared.results.data;
@@ -158,14 +160,15 @@ export function create(dti) {
     const shown = sortRows(rows.filter((r) => !needle || searchable(`${r.agencyName} ${r.agencyNameEn} ${r.agency}`).includes(needle)), sort, sortValue);
     const notSubmitted = Array.isArray(results.notSubmitted) ? results.notSubmitted : [];
     const caption = t("dti.ranking.caption", { name: localized(results.name, results.nameEn) });
-    setChildren(body,
+    setChildren(top,
       resultsBanner(results),
-      exportError ? h("div", { class: "alert alert-error", role: "alert" }, errorMessage(exportError)) : null,
       h("div", { class: "ps-kpis dti-kpis" },
         kpi(valueText(results.average?.value), t("dti.kpi.average")),
         kpi(formatNumber(rows.length), t("dti.kpi.ranked")),
         kpi(rows[0] ? rowAgency(rows[0]) : EMPTY, t("dti.kpi.top"), "dti-kpi-name"),
-        kpi(formatNumber(notSubmitted.length), t("dti.kpi.notSubmitted"), notSubmitted.length ? "is-warn" : "")),
+        kpi(formatNumber(notSubmitted.length), t("dti.kpi.notSubmitted"), notSubmitted.length ? "is-warn" : "")));
+    setChildren(body,
+      exportError ? h("div", { class: "alert alert-error", role: "alert" }, errorMessage(exportError)) : null,
       rows.length
         ? [
           scrollTable(caption, { id: "dti-ranking", class: "ps-table dti-ranking-table" },

@@ -27,6 +27,11 @@ enum DTIController {
              body: frameworkSchema, response: .any, status: .created, maxBodySize: "2mb", use: define)
         g.on(.POST, "frameworks", "import", access: .admin, summary: "Define a framework from an XLSX workbook in the export's shape",
              body: .binary, bodyContentType: Downloads.xlsxType, response: .any, status: .created, maxBodySize: "8mb", use: importWorkbook)
+        g.on(.GET, "templates", access: .admin, summary: "The frameworks shipped with IOC (national 922 and 405 trees, Đắk Lắk's departments and communes)",
+             response: .any, use: templates)
+        g.on(.POST, "templates", ":file", access: .admin, summary: "Define a framework from a shipped template, optionally under another code and year",
+             body: .object(["code": .string, "year": .integer, "name": .string, "nameEn": .string, "deadline": .string], required: []),
+             response: .any, status: .created, use: installTemplate)
         g.on(.GET, "frameworks", ":code", access: staff, summary: "A framework's tree, maxima and cycle", response: .any, use: framework)
         g.on(.GET, "frameworks", ":code", "framework.xlsx", access: staff, summary: "The framework as an XLSX workbook (imports back)",
              response: .binary, responseContentType: Downloads.xlsxType, use: exportWorkbook)
@@ -70,6 +75,8 @@ enum DTIController {
         g.on(.GET, "frameworks", ":code", "results.xlsx", access: .public, summary: "The results as XLSX, in the published table's form",
              query: [.init("version", "A published version", .integer)], response: .binary, responseContentType: Downloads.xlsxType, use: resultsWorkbook)
         g.on(.GET, "public", access: .public, summary: "Published frameworks (the public ranking pages)", response: .any, use: publicList)
+        g.on(.GET, "frameworks", ":code", "public-evidence", access: .public,
+             summary: "Evidence files the agencies marked public, once the results are published (no sign-in)", response: .any, use: publicEvidence)
     }
 
     static func code(_ req: Request) throws -> String {
@@ -827,6 +834,53 @@ enum DTIController {
             return PublicFramework(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject,
                                    version: m.resultsVersion, publishedAt: m.publishedAt)
         }
+    }
+
+    struct PublicEvidence: Content { var id: UUID; var agency: String; var criterion: String; var filename: String; var size: Int; var sha256: String }
+
+    @Sendable static func publicEvidence(_ req: Request) async throws -> [PublicEvidence] {
+        let (m, _) = try await DTIService.load(try code(req), on: req.db)
+        guard m.resultsVersion > 0 else { return [] }
+        return try await DTIEvidenceModel.query(on: req.db).filter(\.$framework == m.id!).filter(\.$isPublic == true)
+            .field(\.$id).field(\.$agency).field(\.$criterion).field(\.$filename).field(\.$size).field(\.$sha256)
+            .sort(\.$agency).sort(\.$criterion).all()
+            .map { PublicEvidence(id: $0.id!, agency: $0.agency, criterion: $0.criterion, filename: $0.filename, size: $0.size, sha256: $0.sha256) }
+    }
+
+    // MARK: Templates
+
+    struct Template: Content { var file: String; var code: String; var name: String; var nameEn: String; var year: Int; var subject: String; var legalBasis: String?; var subIndices: Int; var maxPoints: Double }
+
+    static func templateFiles(_ app: Application) -> [(String, DTIFramework)] {
+        let dir = (app.iocConfiguration.resourcesDirectory as NSString).appendingPathComponent("dti")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        return names.compactMap { n in
+            guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(n)),
+                  let f = try? JSONDecoder().decode(DTIFramework.self, from: data) else { return nil }
+            return (String(n.dropLast(5)), f)
+        }
+    }
+
+    @Sendable static func templates(_ req: Request) async throws -> [Template] {
+        templateFiles(req.application).map { file, f in
+            Template(file: file, code: f.code, name: f.name, nameEn: f.nameEn ?? f.name, year: f.year, subject: f.subject.rawValue,
+                     legalBasis: f.legalBasis, subIndices: f.leaves.count, maxPoints: f.maxPoints)
+        }
+    }
+
+    struct TemplateInput: Decodable { var code: String?; var year: Int?; var name: String?; var nameEn: String?; var deadline: String? }
+
+    @Sendable static func installTemplate(_ req: Request) async throws -> Response {
+        let file = req.parameters.get("file") ?? ""
+        guard let (_, f) = templateFiles(req.application).first(where: { $0.0 == file }) else {
+            throw IOCError.notFound("Template \(file)", vi: "mẫu bộ chỉ số \(file)")
+        }
+        let input = (req.body.data?.readableBytes ?? 0) > 0 ? try req.decodeBody(TemplateInput.self) : TemplateInput()
+        let year = input.year ?? f.year
+        return try await define(req, FrameworkInput(
+            code: input.code ?? f.code, name: input.name ?? f.name.replacingOccurrences(of: String(f.year), with: String(year)),
+            nameEn: input.nameEn ?? f.nameEn?.replacingOccurrences(of: String(f.year), with: String(year)), year: year, subject: f.subject,
+            legalBasis: f.legalBasis, levels: f.levels, criteria: f.criteria, deadline: input.deadline))
     }
 
     // MARK: Workbooks
