@@ -10,7 +10,7 @@ import { h } from "./dom.js";
 import { applyI18n, bindLanguageSwitch, formatDate, formatNumber, initI18n, localized, t } from "./i18n.js";
 import { loadSettings, provinceName } from "./settings.js";
 import {
-  BASE, EMPTY, changeCell, downloadIcon, frameworkLabel, frameworkPath, levelChip, levelTones, resultsXlsxPath, rowAgency,
+  BASE, changeCell, downloadIcon, frameworkLabel, frameworkPath, levelChip, levelTones, resultsXlsxPath, rowAgency,
   searchable, sortHeader, sortRows, valueText,
 } from "./views/dti-common.js";
 
@@ -35,7 +35,7 @@ function renderChrome() {
   $("fr-province").textContent = province ? t("frp.provinceLine", { province }) : "";
   $("fr-demo").hidden = !state.settings?.demo;
   const select = $("dti-pub-framework");
-  select.replaceChildren(...state.frameworks.map((f) => h("option", { value: f.code }, `${frameworkLabel(f)} — ${localized(f.name, f.nameEn)}`)));
+  select.replaceChildren(...state.frameworks.map((f) => h("option", { value: f.code }, frameworkLabel(f))));
   select.value = state.code;
   select.disabled = !state.frameworks.length;
 }
@@ -71,6 +71,7 @@ function renderTable() {
   };
   const notSubmitted = Array.isArray(results.notSubmitted) ? results.notSubmitted.length : 0;
   body.replaceChildren(
+    h("h3", { class: "dti-pub-name" }, localized(results.name, results.nameEn)),
     h("div", { class: "dti-pub-summary" },
       h("p", {}, t("dti.public.published", { date: formatDate(results.publishedAt), version: formatNumber(results.version) }),
         " · ", t("dti.public.count", { shown: formatNumber(shown.length), total: formatNumber(rows.length) })),
@@ -99,7 +100,7 @@ function renderTable() {
             h("th", { scope: "row", class: "dti-pub-agency" }, t("dti.ranking.average", { count: formatNumber(rows.length) })),
             h("td", { class: "num dti-pub-value" }, valueText(results.average?.value)),
             h("td", { class: "dti-pub-level" }),
-            h("td", { class: "dti-pub-change" }, EMPTY)))
+            h("td", { class: "dti-pub-change" })))
           : null)),
     h("div", { class: "dti-pub-notes" },
       notSubmitted ? h("p", {}, t("dti.public.notSubmitted", { count: formatNumber(notSubmitted) })) : null,

@@ -61,7 +61,7 @@ struct Open311Tests {
         try await withApp { app in
             let x = try await O311.get(app, "/open311/discovery.xml")
             #expect(x.status == .ok)
-            #expect(x.headers.first(name: .contentType) == "text/xml; charset=utf-8")
+            #expect(x.headers.first(name: .contentType) == "text/xml", "exactly the type the SeeClickFix validator expects (the declaration names the encoding)")
             #expect(x.text.hasPrefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>"))
             let root = try #require(O311.xml(x))
             #expect(root.name == "discovery")
@@ -71,7 +71,7 @@ struct Open311Tests {
             #expect(endpoints.first?.first("formats")?.all("format").map(\.text) == ["text/xml", "application/json"])
             #expect(ISO8601.parse(root["changeset"] ?? "") != nil, "changeset parses as ISO 8601 (validators check it)")
             let j = try await O311.get(app, "/open311/discovery.json")
-            #expect(j.headers.first(name: .contentType) == "application/json; charset=utf-8")
+            #expect(j.headers.first(name: .contentType) == "application/json", "JSON is UTF-8 by definition (RFC 8259)")
             let obj = try #require(O311.json(j) as? [String: Any])
             #expect((obj["endpoints"] as? [[String: Any]])?.count == 2)
             #expect(((obj["endpoints"] as? [[String: Any]])?.first?["formats"] as? [String]) == ["text/xml", "application/json"])

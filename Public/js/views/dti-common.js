@@ -84,10 +84,12 @@ export function levelTones(levels, rows = []) {
     }
     ordered = [...best.values()].sort((a, b) => b.value - a.value).map((e) => e.names);
   }
+  // The framework's levels spread over the tones; levels found in results take them in order (the best is green).
+  const spread = Array.isArray(levels) && levels.length;
   const tones = new Map();
   ordered.forEach((names, i) => {
-    const position = ordered.length > 1 ? i / (ordered.length - 1) : 0;
-    const tone = TONES[Math.min(TONES.length - 1, Math.round(position * (TONES.length - 1)))];
+    const position = spread && ordered.length > 1 ? Math.round((i / (ordered.length - 1)) * (TONES.length - 1)) : i;
+    const tone = TONES[Math.min(TONES.length - 1, position)];
     for (const name of names) if (name) tones.set(name, tone);
   });
   return tones;

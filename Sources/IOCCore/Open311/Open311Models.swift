@@ -8,11 +8,13 @@ public enum Open311Format: String, Sendable, CaseIterable {
     case xml
     case json
 
-    /// The `Content-Type` header value for a response body in this format (§1.1).
+    /// The `Content-Type` header value for a response body in this format (§1.1): exactly `text/xml` and
+    /// `application/json`, which the SeeClickFix validator compares literally. The XML declaration names the encoding
+    /// (utf-8) and JSON is UTF-8 by definition (RFC 8259), so no charset parameter is needed.
     public var contentType: String {
         switch self {
-        case .xml: return "text/xml; charset=utf-8"
-        case .json: return "application/json; charset=utf-8"
+        case .xml: return "text/xml"
+        case .json: return "application/json"
         }
     }
 

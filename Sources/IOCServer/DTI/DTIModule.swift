@@ -73,9 +73,11 @@ enum DTIWall {
             let d = try await req.application.agencyDirectory.snapshot(on: req.db)
             var assessable = Set(DTIService.assessable(open, f, d).map(\.code))
             if let codes = scope.agencyCodes { assessable.formIntersection(codes) }
-            let submitted = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == open.id!)
-                .filter(\.$status != DTIService.Status.draft.rawValue).all().filter { assessable.contains($0.agency) }.count
-            figures.append(.init(key: "submitted", label: .init(vi: "Đã nộp \(open.year) (/\(assessable.count))", en: "Submitted \(open.year) (of \(assessable.count))"),
+            let rows = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == open.id!).all().filter { assessable.contains($0.agency) }
+            let submitted = rows.filter { $0.status != DTIService.Status.draft.rawValue }.count
+            // The cycle's latest activity is the tile's freshness.
+            if let latest = rows.map(\.updatedAt).max() { lastAt = max(lastAt ?? latest, latest) }
+            figures.append(.init(key: "submitted", label: .init(vi: "Đã nộp \(open.year) / \(assessable.count) cơ quan", en: "Submitted \(open.year) / \(assessable.count) agencies"),
                                  value: Double(submitted), format: "integer", severity: submitted < assessable.count ? "warn" : "good"))
         }
         return WallTile(id: "dti", title: .init(vi: "Chuyển đổi số (DTI)", en: "Digital transformation (DTI)"), link: "/#/dti",
