@@ -110,8 +110,15 @@ export function renderErrors() {
   }
   if (state.errors["fr-location-error"]) els.lon.setAttribute("aria-invalid", "true");
   else els.lon.removeAttribute("aria-invalid");
+  // The summary above the button counts the fields still to fix, and goes away when none is left.
+  if (state.general?.key === SUMMARY_KEY) {
+    const remaining = Object.keys(state.errors).length;
+    state.general = remaining ? { ...state.general, params: { count: remaining } } : null;
+  }
   renderGeneral();
 }
+
+export const SUMMARY_KEY = "frp.report.errorSummary";
 
 export function renderGeneral() {
   const descriptor = state.general;

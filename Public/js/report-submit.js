@@ -5,7 +5,7 @@ import { isAbort, upload } from "./api.js";
 import { formatDateTime, formatNumber, localized, localizedName, t } from "./i18n.js";
 import { h } from "./dom.js";
 import {
-  $, API, els, FIELD_ERROR, renderErrors, renderGeneral, RESULT_KEY, state, storage, UPLOAD_TIMEOUT_MS,
+  $, API, els, FIELD_ERROR, renderErrors, renderGeneral, RESULT_KEY, state, storage, SUMMARY_KEY, UPLOAD_TIMEOUT_MS,
 } from "./report-common.js";
 import { map, pin } from "./report-map.js";
 import { renderPhotos } from "./report-photos.js";
@@ -22,7 +22,7 @@ export async function onSubmit(event) {
   renderGeneral();
   const invalid = validate();
   if (invalid.length) {
-    state.general = { key: "frp.report.errorSummary", params: { count: invalid.length } };
+    state.general = { key: SUMMARY_KEY, params: { count: invalid.length } };
     renderGeneral();
     focusFirstError(invalid);
     return;
@@ -149,7 +149,7 @@ export function onResponse(answer) {
   const target = field && FIELD_ERROR[field.split(".")[0].replace(/\[.*$/, "")];
   if (target) {
     state.errors = { [target]: descriptor };
-    state.general = { key: "frp.report.errorSummary", params: { count: 1 } };
+    state.general = { key: SUMMARY_KEY, params: { count: 1 } };
     renderErrors();
     focusFirstError([target]);
   } else {

@@ -75,7 +75,15 @@ def run(e2e):
         citizen = citizen_browser(e2e)
         citizen.get(e2e.base + "/phan-anh.html")
         wait(citizen, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#fr-category option")) > 5, "categories not loaded")
+        # Sending the empty form: the summary counts the four fields to fix, follows each fix, and goes away (issue 18.8).
+        def summary(d):
+            box = d.find_element(By.ID, "fr-error")
+            return (box.get_attribute("textContent") or "").strip() if box.is_displayed() else ""
+        citizen.find_element(By.ID, "fr-submit").click()
+        wait(citizen, lambda d: "4" in summary(d), "no error summary naming 4 fields after sending an empty form")
+        state["summary"] = summary(citizen)
         Select(citizen.find_element(By.ID, "fr-category")).select_by_value("duong-o-ga")
+        wait(citizen, lambda d: "3" in summary(d), f"the summary did not count down after choosing a category: {summary(citizen)!r}")
         wait(citizen, lambda d: d.execute_script("return !!window.iocReport"), "report page hook missing")
         citizen.execute_script("window.iocReport.setLocation(arguments[0], arguments[1])", *BMT)
         wait(citizen, lambda d: "Buôn Ma Thuột" in (d.find_element(By.ID, "fr-place").get_attribute("textContent") or ""),
@@ -83,6 +91,7 @@ def run(e2e):
         citizen.find_element(By.ID, "fr-description").send_keys(DESCRIPTION)
         citizen.find_element(By.ID, "fr-photos").send_keys(CITIZEN_PHOTO)
         wait(citizen, lambda d: d.find_elements(By.CSS_SELECTOR, "#fr-thumbs img"), "no thumbnail after choosing a photo")
+        wait(citizen, lambda d: summary(d) == "", f"the error summary stayed after every field was fixed: {summary(citizen)!r}")
         shot(citizen, "fr-2-citizen-form.png")
         citizen.find_element(By.ID, "fr-submit").click()
         wait(citizen, lambda d: re.match(r"PA-\d{4}-\d{6}$", (d.find_element(By.ID, "fr-result-code").get_attribute("textContent") or "").strip()),
@@ -91,7 +100,7 @@ def run(e2e):
         state["follow"] = citizen.find_element(By.ID, "fr-follow-link").get_attribute("href")
         expect("t=" in state["follow"], f"follow link without a token: {state['follow']}")
         shot(citizen, "fr-3-citizen-done.png")
-        return state["code"]
+        return f"{state['code']} (summary before fixing: {state['summary']!r})"
 
     def operator_sees_it_live():
         e2e.context = "fr-operator"
