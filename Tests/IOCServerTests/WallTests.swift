@@ -47,6 +47,76 @@ struct WallTests {
         }
     }
 
+    /// Issue 18, point 1: an officer's wall shows what the officer's REST views show — tiles, trends, the feed, the
+    /// map — and says whose figures they are; a leader's wall shows the province.
+    @Test func anOfficersWallTotalsEqualTheOfficersRESTTotals() async throws {
+        try await withApp { app in
+            let now = ISO8601.parse("2026-12-01T03:00:00Z")!
+            app.clock.set(now)
+            try await FR.province(app)
+            _ = try await DemoFieldReports.load(on: app, count: 500, now: now)
+            _ = try await DemoDossiers.load(on: app, count: 2_000, now: now)
+            try await DemoAlarms.load(on: app)
+            app.caseDirectory.invalidate()
+            app.agencyDirectory.invalidate()
+            app.mapPoints.markDirty()
+            try await makeUser(app, "boss", role: .leader)
+            try await makeUser(app, "canbo", role: .officer, agencyCode: "UBND-24133")
+            let leader = TestClient(app); try await leader.login("boss")
+            let officer = TestClient(app); try await officer.login("canbo")
+            func tiles(_ c: TestClient) async throws -> (overview: [String: Any], byID: [String: [String: Double]], trend: [String: Int]) {
+                let o = try await c.send(.GET, "/api/v1/wall/overview").json
+                var figures: [String: [String: Double]] = [:], trend: [String: Int] = [:]
+                for tile in o["tiles"] as? [[String: Any]] ?? [] {
+                    let id = tile["id"] as? String ?? ""
+                    for f in tile["figures"] as? [[String: Any]] ?? [] { figures[id, default: [:]][f["key"] as? String ?? ""] = f["value"] as? Double }
+                    trend[id] = ((tile["trend"] as? [String: Any])?["points"] as? [[String: Any]] ?? []).reduce(0) { $0 + ($1["value"] as? Int ?? 0) }
+                }
+                return (o, figures, trend)
+            }
+            let mine = try await tiles(officer)
+            let all = try await tiles(leader)
+            // Field reports: open and overdue equal the officer's case queues.
+            let cases = try await officer.send(.GET, "/api/v1/cases?queue=open&pageSize=1").json
+            let counts = cases["counts"] as? [String: Int] ?? [:]
+            #expect(mine.byID["fieldreports"]?["open"] == Double(cases["total"] as? Int ?? -1), "open reports: tile vs the officer's queue")
+            #expect(mine.byID["fieldreports"]?["overdue"] == Double(counts["overdue"] ?? -1))
+            #expect((mine.byID["fieldreports"]?["open"] ?? 0) > 0 && (mine.byID["fieldreports"]?["open"] ?? 0) < (all.byID["fieldreports"]?["open"] ?? 0))
+            // The 14-day trend counts the same reports as the officer's list of the last 14 days.
+            #expect((mine.trend["fieldreports"] ?? 0) < (all.trend["fieldreports"] ?? 0))
+            // Alarms: the tile equals the officer's alarm list (the demo gives none to the ward's committee).
+            let alarms = try await officer.send(.GET, "/api/v1/alarms").json["counts"] as? [String: Int] ?? [:]
+            #expect(mine.byID["alarms"]?["active"] == Double(alarms["active"] ?? -1))
+            #expect(mine.byID["alarms"]?["critical"] == Double(alarms["critical"] ?? -1))
+            #expect((all.byID["alarms"]?["active"] ?? 0) > (mine.byID["alarms"]?["active"] ?? 0), "the province has alarms the ward does not")
+            // Public services: this month's receipts and the 14-day chart are the officer's agency's.
+            let month = try await officer.send(.GET, "/api/v1/public-services/stats?month=2026-12&groupBy=total").json
+            #expect(mine.byID["publicservices"]?["receivedThisMonth"] == Double(((month["total"] as? [String: Any])?["received"] as? Int) ?? -1))
+            let dossiers14 = try await DossierModel.query(on: app.db).filter(\.$agencyCode == "UBND-24133")
+                .filter(\.$receivedAt >= now.addingTimeInterval(-14 * 86_400)).count()
+            #expect(mine.trend["publicservices"] == dossiers14, "the chart counts the agency's dossiers, not the province's")
+            #expect((all.trend["publicservices"] ?? 0) > dossiers14)
+            // It says whose figures they are.
+            #expect(((mine.overview["scope"] as? [String: Any])?["label"] as? [String: String])?["vi"]?.contains("Buôn Ma Thuột") == true)
+            #expect(all.overview["scope"] == nil, "the leader sees the province")
+            // The feed and the map: the agency's reports only.
+            let feed = try await officer.send(.GET, "/api/v1/wall/events?limit=200").json["items"] as? [[String: Any]] ?? []
+            let reportCodes = Set(try await CaseModel.query(on: app.db).filter(\.$agencyID == (try await AgencyModel.query(on: app.db).filter(\.$code == "UBND-24133").first()?.id)).all().map(\.code))
+            #expect(feed.allSatisfy { reportCodes.contains($0["code"] as? String ?? "") }, "every feed entry is one of the agency's reports")
+            let map = try await officer.send(.GET, "/api/v1/map/reports?bbox=107.0,11.5,110.0,14.5&zoom=7&status=open").json
+            #expect(map["total"] as? Int == cases["total"] as? Int, "the map's open reports are the officer's")
+            let ch = try await officer.send(.GET, "/api/v1/map/choropleth?metric=fieldreports.open").json["values"] as? [String: Int] ?? [:]
+            #expect(ch.values.reduce(0, +) == cases["total"] as? Int)
+            // A new report in the ward reaches both feeds; one for another commune only the leader's.
+            let near = try #require(try await FR.post(app, FR.report()).json["code"] as? String)
+            let far = try #require(try await FR.post(app, FR.report(lat: "13.0950", lon: "109.3000")).json["code"] as? String)
+            let leaderFeed = (try await leader.send(.GET, "/api/v1/wall/events?limit=5").json["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(leaderFeed.contains(far) && leaderFeed.contains(near), "\(leaderFeed)")
+            let officerFeed = (try await officer.send(.GET, "/api/v1/wall/events?limit=5").json["items"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+            #expect(officerFeed.first == near && !officerFeed.contains(far), "\(officerFeed)")
+        }
+    }
+
     @Test func clustersAtLowZoomWhenManyPoints() async throws {
         try await withApp { app in
             try await FR.province(app)

@@ -3,7 +3,7 @@
 // (or wall.html?wall=…&screen=… for testing).
 // One live connection, one overview store and one feed store serve whatever views the page shows.
 import {
-  applyI18n, DEFAULT_BUNDLES, formatDateTime, getLanguage, initI18n, LANGUAGES, moduleBundles, otherLanguage, setLanguage, t,
+  applyI18n, DEFAULT_BUNDLES, formatDateTime, getLanguage, initI18n, LANGUAGES, localized, moduleBundles, otherLanguage, setLanguage, t,
 } from "../i18n.js";
 import { loadSettings, missingCatalogue, provinceName } from "../settings.js";
 import { hasDisplayKey, initDisplayKey, isRefused, liveURL, markRefused } from "./wall-api.js";
@@ -169,8 +169,11 @@ async function boot() {
 
   function renderBrand() {
     document.title = t("wall.pageTitle");
-    $("wall-brand-sub").textContent = [t("app.provinceLine", { province: provinceName(settings) }), chrome.title]
+    // Whose figures these are: the province, or the caller's agencies (an officer's wall shows what its REST views show).
+    const scope = ctx.overview.data?.scope;
+    $("wall-brand-sub").textContent = [t("app.provinceLine", { province: provinceName(settings) }), scope ? localized(scope.label) : "", chrome.title]
       .filter(Boolean).join(" · ");
+    $("wall-brand-sub").dataset.scope = scope ? "agencies" : "province";
   }
 
   function renderAsOf() {
@@ -186,6 +189,7 @@ async function boot() {
   startClock();
   renderBrand();
   ctx.overview.on(renderAsOf);
+  ctx.overview.on(renderBrand);
 
   ctx.overview.refresh();
   const snapshot = ctx.feed.reload();

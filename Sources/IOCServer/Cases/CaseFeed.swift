@@ -23,6 +23,7 @@ enum CaseFeed {
         let name = d.categories[c.category]?.name ?? LocalizedMessage(vi: c.category, en: c.category)
         let label = CaseViews.eventLabel(String(feedType.dropFirst("report.".count)))
         return FeedJournal.entry(feedType, tone: tone, at: at, title: .init(vi: "\(label.vi): \(name.vi)", en: "\(label.en): \(name.en)"),
-                     unit: c.unitCode, lat: c.lat, lon: c.lon, ref: c.code, link: "/wall#case/\(c.code)")
+                     unit: c.unitCode, lat: c.lat, lon: c.lon, ref: c.code, link: "/wall#case/\(c.code)",
+                     agency: CaseViews.agencyRef(c.agencyID, d)?.code)
     }
 }

@@ -11,7 +11,7 @@ struct AlarmsModule: ServiceModule {
     var id: String { "alarms" }
     static let topic = "alarms"
 
-    func migrations(_ app: Application) -> [any Migration] { [CreateEventsAndAlarms()] }
+    func migrations(_ app: Application) -> [any Migration] { [CreateEventsAndAlarms(), AddFeedAgency()] }
 
     func routes(_ v1: APIBuilder, app: Application) throws {
         EventsController.register(v1)
@@ -49,9 +49,19 @@ enum AlarmsWall {
     @Sendable static func tile(_ req: Request, _ scope: WallScope) async throws -> WallTile {
 
             let now = req.now
-            let c = try await EventService.counts(on: req.db, agencies: nil, now: now)
-            let trend = try await WallTileProviders.dailyCounts(req.db, table: EventModel.schema, column: "at", days: 14, now: now, extraWhere: " AND origin = 'source'")
-            let last = try await EventModel.query(on: req.db).filter(\.$origin == "source").sort(\.$id, .descending).first()?.at
+            // The caller's agencies, like the alarm panel and the alarms list: an officer counts the alarms given to
+            // its agencies and their daily raises; the province sees every alarm and every event from sources.
+            let ids = try await WallTileProviders.agencyIDs(req, scope)
+            let c = try await EventService.counts(on: req.db, agencies: ids.map(Set.init), now: now)
+            let trend: [WallTile.Trend.Point]
+            let last: Date?
+            if let ids {
+                trend = try await WallTileProviders.dailyCounts(req.db, table: AlarmModel.schema, column: "raised_at", days: 14, now: now, scope: ("agency_id", ids))
+                last = ids.isEmpty ? nil : try await AlarmModel.query(on: req.db).filter(\.$agencyID ~~ ids).sort(\.$lastEventAt, .descending).first()?.lastEventAt
+            } else {
+                trend = try await WallTileProviders.dailyCounts(req.db, table: EventModel.schema, column: "at", days: 14, now: now, extraWhere: " AND origin = 'source'")
+                last = try await EventModel.query(on: req.db).filter(\.$origin == "source").sort(\.$id, .descending).first()?.at
+            }
             return WallTile(
                 id: "alarms", title: .init(vi: "Cảnh báo", en: "Alarms"), link: "/#/alarms",
                 figures: [
@@ -62,7 +72,8 @@ enum AlarmsWall {
                     .init(key: "acknowledged", label: .init(vi: "Đang xử lý", en: "Being handled"), value: Double(c.acknowledged), format: "integer"),
                     .init(key: "clearedToday", label: .init(vi: "Kết thúc hôm nay", en: "Cleared today"), value: Double(c.clearedToday), format: "integer"),
                 ],
-                trend: .init(label: .init(vi: "Sự kiện 14 ngày", en: "Events, 14 days"), points: trend),
+                trend: .init(label: ids == nil ? .init(vi: "Sự kiện 14 ngày", en: "Events, 14 days") : .init(vi: "Cảnh báo mới 14 ngày", en: "Alarms raised, 14 days"),
+                             points: trend),
                 freshness: .init(lastDataAt: last, expectedSeconds: 3_600, stale: last.map { now.timeIntervalSince($0) > 3_600 } ?? true))
             }
 

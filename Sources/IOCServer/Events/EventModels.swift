@@ -36,6 +36,8 @@ final class EventModel: Model, @unchecked Sendable {
     /// The case or alarm it is about (`PA-…`, `CB-…`).
     @OptionalField(key: "ref") var ref: String?
     @OptionalField(key: "link") var link: String?
+    /// The agency the entry belongs to (nil: a province-wide fact); officers' walls show their agencies' entries.
+    @OptionalField(key: "agency_code") var agencyCode: String?
 
     init() {}
 }

@@ -401,6 +401,7 @@ enum EventService {
                         origin: String, app: Application, db: any Database, now: Date) async throws -> AlarmModel {
         let actor = user.displayName
         let alarmID = a.id!
+        let directory = try await app.agencyDirectory.snapshot(on: db)
         let model: AlarmModel = try await app.audit.transaction(on: db) { tx in
             // Read again under the lock: another operator may have acted meanwhile.
             guard let a = try await AlarmModel.find(alarmID, on: tx) else { throw IOCError.notFound("Alarm", vi: "cảnh báo") }
@@ -433,7 +434,8 @@ enum EventService {
             if let feedType {
                 record.feed = [FeedJournal.entry(feedType, tone: feedType == "alarm.cleared" ? "good" : "info", at: now,
                                               title: .init(vi: "\(titleVi): \(a.title)", en: "\(titleEn): \(a.titleEn)"),
-                                              unit: a.unitCode, lat: a.lat, lon: a.lon, ref: a.code, link: "/wall#alarm/\(a.code)")]
+                                              unit: a.unitCode, lat: a.lat, lon: a.lon, ref: a.code, link: "/wall#alarm/\(a.code)",
+                                              agency: a.agencyID.flatMap { directory.agencies[$0]?.code })]
             }
             return (a, record)
         }

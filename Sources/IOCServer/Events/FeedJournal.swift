@@ -6,7 +6,7 @@ import IOCCore
 enum FeedJournal {
     /// A fact of IOC's own for the journal (`type` is both its kind and its feed type).
     static func entry(_ type: String, tone: String, at: Date, title: LocalizedMessage, unit: String?, lat: Double?, lon: Double?,
-                      ref: String, link: String) -> EventModel {
+                      ref: String, link: String, agency: String? = nil) -> EventModel {
         let e = EventModel()
         e.at = at
         e.occurredAt = at
@@ -22,6 +22,7 @@ enum FeedJournal {
         e.lon = lon
         e.ref = ref
         e.link = link
+        e.agencyCode = agency
         return e
     }
 }

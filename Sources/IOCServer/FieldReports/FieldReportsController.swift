@@ -394,7 +394,8 @@ enum FieldReportsController {
 
     /// Figures per agency over reports received in a period. "Handled" = resolved or closed after handling
     /// (`resolved`, `closed`); on time = resolved by the deadline in force (extensions approved by the IOC count).
-    static func figures(from: Date, to: Date, now: Date, req: Request) async throws -> (rows: [FigureRow], total: FigureRow) {
+    /// `agencies`: only reports handled by these agencies (a caller's scope); nil: all.
+    static func figures(from: Date, to: Date, now: Date, req: Request, agencies: [UUID]? = nil) async throws -> (rows: [FigureRow], total: FigureRow) {
         let d = try await req.application.caseDirectory.snapshot(on: req.db)
         let sql = req.db as! any SQLDatabase
         struct Row: Decodable {
@@ -407,13 +408,20 @@ enum FieldReportsController {
             var handling: Double?
         }
         let seconds = sql.iocDialect.secondsBetween("received_at", "resolved_at")
-        let rows = try await sql.raw("""
+        if let agencies, agencies.isEmpty { return ([], FigureRow()) }
+        var query: SQLQueryString = """
             SELECT agency_id, status, handled_late, CASE WHEN due_at <= \(bind: now) THEN 1 ELSE 0 END AS overdue, rating,
                    COUNT(*) AS n, SUM(\(seconds)) AS handling
             FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true) AND received_at >= \(bind: from) AND received_at < \(bind: to)
               AND status NOT IN ('rejected', 'duplicate')
-            GROUP BY 1, 2, 3, 4, 5
-            """).all(decoding: Row.self)
+            """
+        if let agencies {
+            query.appendInterpolation(unsafeRaw: " AND agency_id IN (")
+            query.appendInterpolation(binds: agencies)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY 1, 2, 3, 4, 5")
+        let rows = try await sql.raw(query).all(decoding: Row.self)
         var byAgency: [UUID?: FigureRow] = [:]
         var total = FigureRow()
         for r in rows {
@@ -477,9 +485,16 @@ enum FieldReportsController {
         let monthStart = calendar.instant(on: CivilDate(year: today.year, month: today.month, day: 1), at: .init(hour: 0))
         let yearStart = calendar.instant(on: CivilDate(year: today.year, month: 1, day: 1), at: .init(hour: 0))
         let open = CaseStatus.openStatuses.map(\.rawValue)
-        let base = { CaseModel.query(on: req.db).filter(\.$kind == "field_report") }
-        let month = try await figures(from: monthStart, to: now.addingTimeInterval(1), now: now, req: req).total
-        let year = try await figures(from: yearStart, to: now.addingTimeInterval(1), now: now, req: req).total
+        // The caller's agencies, as in its case lists (officers: their agency and those below it).
+        let ids = req.principal?.user == nil ? nil
+            : try await req.visibleAgencyIDs(try await req.application.agencyDirectory.snapshot(on: req.db)).map { Array($0) }
+        let base = {
+            let q = CaseModel.query(on: req.db).filter(\.$kind == "field_report")
+            if let ids { q.filter(\.$agencyID ~~ ids) }
+            return q
+        }
+        let month = try await figures(from: monthStart, to: now.addingTimeInterval(1), now: now, req: req, agencies: ids).total
+        let year = try await figures(from: yearStart, to: now.addingTimeInterval(1), now: now, req: req, agencies: ids).total
         return SummaryDTO(
             asOf: now,
             receivedToday: try await base().filter(\.$receivedAt >= dayStart).count(),

@@ -97,8 +97,11 @@ struct FieldReportsModule: ServiceModule {
 enum FieldReportsWall {
     @Sendable static func tile(_ req: Request, _ scope: WallScope) async throws -> WallTile {
 
+            // The caller's agencies, like its REST views (the summary is scoped the same way).
             let s = try await FieldReportsController.summary(req)
-            let trend = try await WallTileProviders.dailyCounts(req.db, table: CaseModel.schema, column: "received_at", days: 14, now: s.asOf, extraWhere: " AND kind = 'field_report'")
+            let ids = try await WallTileProviders.agencyIDs(req, scope)
+            let trend = try await WallTileProviders.dailyCounts(req.db, table: CaseModel.schema, column: "received_at", days: 14, now: s.asOf,
+                                                                extraWhere: " AND kind = 'field_report'", scope: ids.map { ("agency_id", $0) })
             let stale = s.lastReportAt.map { s.asOf.timeIntervalSince($0) > 6 * 3600 } ?? true
             return WallTile(
                 id: "fieldreports", title: .init(vi: "Phản ánh hiện trường", en: "Field reports"), link: "/#/field-reports",
@@ -216,6 +219,12 @@ enum FieldReportsWall {
         let now = req.now
         let open = CaseStatus.openStatuses.map(\.rawValue)
         var filter = SQLQueryString("kind = 'field_report' AND unit_code IS NOT NULL")
+        if let ids = try await WallTileProviders.agencyIDs(req, scope) {
+            if ids.isEmpty { return [:] }
+            filter.appendInterpolation(unsafeRaw: " AND agency_id IN (")
+            filter.appendInterpolation(binds: ids)
+            filter.appendInterpolation(unsafeRaw: ")")
+        }
         switch metric {
         case "fieldreports.open":
             filter.appendInterpolation(unsafeRaw: " AND status IN (")
@@ -281,9 +290,11 @@ enum FieldReportsMap {
         // About 4 × 4 cells per 256-pixel tile at this zoom.
         let cell = 360.0 / pow(2.0, Double(zoom)) / 4
         let t = now.timeIntervalSince1970
-        let clustered = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: cell, now: t, maxPoints: 0)
+        // The caller's agencies, like its case lists.
+        let agencies = try await WallTileProviders.agencyIDs(req, try await WallController.scope(req)).map(Set.init)
+        let clustered = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: cell, now: t, maxPoints: 0, agencies: agencies)
         if clustered.total <= pointsThreshold || zoom >= 16 {
-            let listed = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: nil, now: t, maxPoints: 2_000)
+            let listed = index.query(minLat: b[1], maxLat: b[3], minLon: b[0], maxLon: b[2], filter: filter, cellSize: nil, now: t, maxPoints: 2_000, agencies: agencies)
             return MapReports(zoom: zoom, cells: [], points: listed.points.sorted { $0.receivedAt > $1.receivedAt }.map {
                 .init(code: $0.code, lat: $0.lat, lon: $0.lon, status: $0.status, category: $0.category, overdue: $0.open && $0.dueAt <= t)
             }, total: listed.total)

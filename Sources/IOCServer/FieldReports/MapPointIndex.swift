@@ -19,6 +19,8 @@ final class MapPointIndex: Sendable {
         var receivedAt: Double
         var status: String
         var category: String
+        /// The agency handling it (officers' maps show their agencies' reports).
+        var agency: UUID?
     }
 
     private struct State {
@@ -45,6 +47,7 @@ final class MapPointIndex: Sendable {
         var due_at: Date
         var received_at: Date
         var updated_at: Date
+        var agency_id: UUID?
     }
 
     /// Brings the index up to date (one full read the first time, then only changed rows).
@@ -60,7 +63,7 @@ final class MapPointIndex: Sendable {
             let started = Date()
             state.withLockedValue { $0.dirty = false }
             let sql = db as! any SQLDatabase
-            var query = SQLQueryString("SELECT code, lat, lon, status, category, due_at, received_at, updated_at FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true)")
+            var query = SQLQueryString("SELECT code, lat, lon, status, category, due_at, received_at, updated_at, agency_id FROM cases WHERE kind = 'field_report' AND is_public = \(bind: true)")
             if let since {
                 query.appendInterpolation(unsafeRaw: " AND updated_at >= ")
                 query.appendInterpolation(bind: since)
@@ -74,7 +77,7 @@ final class MapPointIndex: Sendable {
                     if let i = s.position[r.code] {
                         if visible, let la = r.lat, let lo = r.lon {
                             s.points[i] = Point(code: r.code, lat: la, lon: lo, open: open.contains(r.status), dueAt: r.due_at.timeIntervalSince1970,
-                                                receivedAt: r.received_at.timeIntervalSince1970, status: r.status, category: r.category)
+                                                receivedAt: r.received_at.timeIntervalSince1970, status: r.status, category: r.category, agency: r.agency_id)
                         } else {
                             // Swap-remove.
                             let last = s.points.count - 1
@@ -85,7 +88,7 @@ final class MapPointIndex: Sendable {
                     } else if visible, let la = r.lat, let lo = r.lon {
                         s.position[r.code] = s.points.count
                         s.points.append(Point(code: r.code, lat: la, lon: lo, open: open.contains(r.status), dueAt: r.due_at.timeIntervalSince1970,
-                                              receivedAt: r.received_at.timeIntervalSince1970, status: r.status, category: r.category))
+                                              receivedAt: r.received_at.timeIntervalSince1970, status: r.status, category: r.category, agency: r.agency_id))
                     }
                     if r.updated_at > s.watermark { s.watermark = r.updated_at }
                 }
@@ -100,14 +103,16 @@ final class MapPointIndex: Sendable {
     struct Cell { var count = 0; var open = 0; var overdue = 0; var latSum = 0.0; var lonSum = 0.0 }
 
     /// Clusters (or lists) the points in a box.
+    /// `agencies`: only reports handled by these (a caller's scope); nil: all.
     func query(minLat: Double, maxLat: Double, minLon: Double, maxLon: Double, filter: Filter, cellSize: Double?, now: Double,
-               maxPoints: Int) -> (total: Int, cells: [Cell], points: [Point]) {
+               maxPoints: Int, agencies: Set<UUID>? = nil) -> (total: Int, cells: [Cell], points: [Point]) {
         state.withLockedValue { s in
             var total = 0
             var cells: [Int64: Cell] = [:]
             var points: [Point] = []
             for p in s.points {
                 guard p.lat >= minLat, p.lat <= maxLat, p.lon >= minLon, p.lon <= maxLon else { continue }
+                if let agencies, !(p.agency.map(agencies.contains) ?? false) { continue }
                 switch filter {
                 case .open: if !p.open { continue }
                 case .recent(let since): if p.receivedAt < since { continue }

@@ -92,7 +92,8 @@ enum PublicServicesWall {
             let rows = try await PublicServiceStats.rows(on: req.db, from: month.lowerBound, to: month.upperBound, asOf: now, groupBy: .total, agencyCodes: scope.agencyCodes)
             let c = PublicServicesController.CountsDTO(rows.reduce(PublicServiceCounts.zero) { $0 + $1.counts })
             let last = try await PublicServicesController.latestIngest(req.db, codes: scope.agencyCodes)
-            let trend = try await WallTileProviders.dailyCounts(req.db, table: DossierModel.schema, column: "received_at", days: 14, now: now)
+            let trend = try await WallTileProviders.dailyCounts(req.db, table: DossierModel.schema, column: "received_at", days: 14, now: now,
+                                                                scope: scope.agencyCodes.map { ("agency_code", $0) })
             return WallTile(
                 id: "publicservices", title: .init(vi: "Dịch vụ công", en: "Public services"), link: "/#/public-services/report",
                 figures: [

@@ -37,8 +37,11 @@ enum WallController {
     }
 
     struct Overview: Content {
+        /// Whose figures the tiles show when not the whole province: the caller's agencies.
+        struct ScopeLabel: Content { var agencies: [NamedRef]; var label: LocalizedMessage }
         var asOf: Date
         var province: NamedRef?
+        var scope: ScopeLabel?
         var tiles: [WallTile]
     }
 
@@ -52,8 +55,21 @@ enum WallController {
             tiles.append(tile)
         }
         let code = req.application.iocConfiguration.provinceCode
+        var label: Overview.ScopeLabel?
+        if let codes = scope.agencyCodes {
+            let d = try await req.application.agencyDirectory.snapshot(on: req.db)
+            let refs = codes.compactMap { d.agencyByCode[$0]?.ref }.sorted { $0.code < $1.code }
+            // The top of the caller's agencies by name (an officer's own agency; the units below it are counted).
+            let head = refs.filter { r in !(d.agencyByCode[r.code]?.parentID.flatMap { d.agencies[$0] }.map { codes.contains($0.code) } ?? false) }
+            let names = head.prefix(2)
+            let more = refs.count - names.count
+            let vi = names.map(\.name).joined(separator: ", ") + (more > 0 ? " và \(more) đơn vị trực thuộc" : "")
+            let en = names.map { $0.nameEn ?? $0.name }.joined(separator: ", ") + (more > 0 ? " and \(more) units under it" : "")
+            label = .init(agencies: refs, label: .init(vi: refs.isEmpty ? "Phạm vi: chưa gắn cơ quan" : "Phạm vi: \(vi)",
+                                                       en: refs.isEmpty ? "Scope: no agency attached" : "Scope: \(en)"))
+        }
         return Overview(asOf: req.now, province: req.application.reference.units[code].map { NamedRef(code: $0.code, name: $0.name, nameEn: $0.nameEn) },
-                        tiles: tiles)
+                        scope: label, tiles: tiles)
     }
 
     // MARK: Feed
@@ -85,7 +101,7 @@ enum WallController {
         let limit = try intQuery(req, "limit", range: 1...(after == nil ? 200 : 1_000)) ?? (after == nil ? 50 : 500)
         // The hub id first: an event published while we read is then replayed rather than lost.
         let lastEventId = req.application.live.lastEventID
-        let (entries, more) = try await WallFeed.read(on: req.db, after: after, limit: limit)
+        let (entries, more) = try await WallFeed.read(on: req.db, after: after, limit: limit, agencies: try await scope(req).agencyCodes)
         let lastFeedId = try await WallFeed.lastID(on: req.db)
         return Feed(items: entries.map { WallFeed.item($0, app: req.application) }, lastEventId: lastEventId, lastFeedId: lastFeedId, more: more)
     }

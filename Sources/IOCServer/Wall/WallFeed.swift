@@ -28,7 +28,8 @@ enum WallFeed {
             for e in entries {
                 let i = item(e, app: app)
                 items.append(i)
-                app.live.publish(topic: WallModule.topic, i)
+                // An agency's entry reaches the clients whose scope covers it; a province-wide one only unscoped clients.
+                app.live.publish(topic: WallModule.topic, i, audience: e.agencyCode.map { [$0] } ?? [])
             }
             digest.add(items, app: app)
         }
@@ -93,7 +94,8 @@ final class WallFeedDigest: Sendable {
                 defer { s = State(); s.lastPublish = last }
                 return Summary(count: s.count, tones: s.tones, firstId: s.firstId, lastId: s.lastId, latest: s.pending.reversed())
             }
-            app.live.publish(topic: WallModule.topic + ".summary", summary)
+            // The digest counts every entry: province-wide clients only.
+            app.live.publish(topic: WallModule.topic + ".summary", summary, audience: [])
         }
         if delay == 0 {
             app.eventLoopGroup.next().execute(publish)
@@ -107,9 +109,15 @@ extension WallFeed {
     /// The newest `limit` entries (newest first), or the entries after `after` (oldest first, up to `limit`).
     /// Resuming repeats the entries of the last few seconds before `after`'s: on PostgreSQL two instances can
     /// reserve ids in one order and commit in the other, so the client de-duplicates by id.
-    static func read(on db: any Database, after: Int?, limit: Int) async throws -> (entries: [EventModel], more: Bool) {
+    /// `agencies`: only those agencies' entries (an officer's scope); nil: every entry.
+    static func read(on db: any Database, after: Int?, limit: Int, agencies: [String]? = nil) async throws -> (entries: [EventModel], more: Bool) {
+        if let agencies, agencies.isEmpty { return ([], false) }
+        func scoped(_ q: QueryBuilder<EventModel>) -> QueryBuilder<EventModel> {
+            guard let agencies else { return q }
+            return q.filter(\.$agencyCode ~~ agencies)
+        }
         if let after {
-            var q = EventModel.query(on: db)
+            var q = scoped(EventModel.query(on: db))
             if after > 0, let last = try await EventModel.find(after, on: db) {
                 let overlap = last.at.addingTimeInterval(-5)
                 q = q.group(.or) { $0.filter(\.$id > after).filter(\.$at >= overlap) }
@@ -119,7 +127,7 @@ extension WallFeed {
             let rows = try await q.sort(\.$id).limit(limit + 1).all()
             return (Array(rows.prefix(limit)), rows.count > limit)
         }
-        let rows = try await EventModel.query(on: db).sort(\.$id, .descending).limit(limit).all()
+        let rows = try await scoped(EventModel.query(on: db)).sort(\.$id, .descending).limit(limit).all()
         return (rows, false)
     }
 

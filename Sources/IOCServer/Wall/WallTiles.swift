@@ -47,19 +47,42 @@ struct WallScope: Sendable {
 
 /// Helpers for tile providers.
 enum WallTileProviders {
-    /// Receipts per local (UTC+7) day over the last `days` days, from a table's time column.
-    static func dailyCounts(_ db: any Database, table: String, column: String, days: Int, now: Date, extraWhere: String = "") async throws -> [WallTile.Trend.Point] {
+    /// Receipts per local (UTC+7) day over the last `days` days, from a table's time column. `scope`: only rows whose
+    /// `column` (an agency code or id column) is one of `values` — the caller's agencies, as in its REST views.
+    static func dailyCounts(_ db: any Database, table: String, column: String, days: Int, now: Date, extraWhere: String = "",
+                            scope: (column: String, values: [any Encodable & Sendable])? = nil) async throws -> [WallTile.Trend.Point] {
         let sql = db as! any SQLDatabase
+        if let scope, scope.values.isEmpty { return emptyDays(days, now: now) }
         let from = now.addingTimeInterval(-Double(days) * 86_400)
         let dayExpr = DatabaseDialect(sql).localDayNumber(column)
         struct Row: Decodable { var d: Int; var n: Int }
-        let rows = try await sql.raw("SELECT \(dayExpr) AS d, COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) >= \(bind: from)\(unsafeRaw: extraWhere) GROUP BY 1")
-            .all(decoding: Row.self)
+        var query: SQLQueryString = "SELECT \(dayExpr) AS d, COUNT(*) AS n FROM \(ident: table) WHERE \(ident: column) >= \(bind: from)\(unsafeRaw: extraWhere)"
+        if let scope {
+            query.appendInterpolation(unsafeRaw: " AND ")
+            query.appendInterpolation(ident: scope.column)
+            query.appendInterpolation(unsafeRaw: " IN (")
+            query.appendInterpolation(binds: scope.values)
+            query.appendInterpolation(unsafeRaw: ")")
+        }
+        query.appendInterpolation(unsafeRaw: " GROUP BY 1")
+        let rows = try await sql.raw(query).all(decoding: Row.self)
         let byDay = Dictionary(rows.map { ($0.d, $0.n) }, uniquingKeysWith: +)
         let today = Int((now.timeIntervalSince1970 + 25_200) / 86_400)
         return ((today - days + 1)...today).map { day in
             let date = CivilDate(daysSince1970: day)
             return .init(date: date.description, value: byDay[day] ?? 0)
         }
+    }
+
+    static func emptyDays(_ days: Int, now: Date) -> [WallTile.Trend.Point] {
+        let today = Int((now.timeIntervalSince1970 + 25_200) / 86_400)
+        return ((today - days + 1)...today).map { .init(date: CivilDate(daysSince1970: $0).description, value: 0) }
+    }
+
+    /// The agencies' ids for a scope (nil: the whole province).
+    static func agencyIDs(_ req: Request, _ scope: WallScope) async throws -> [UUID]? {
+        guard let codes = scope.agencyCodes else { return nil }
+        let d = try await req.application.agencyDirectory.snapshot(on: req.db)
+        return codes.compactMap { d.agencyByCode[$0]?.id }
     }
 }

@@ -126,8 +126,8 @@ public final class AuditLog: Sendable {
         guard !feed.isEmpty else { return }
         let sql = tx as! any SQLDatabase
         let columns = ["at", "occurred_at", "origin", "source_id", "external_id", "kind", "feed_type", "level", "tone", "title", "title_en",
-                       "unit_code", "lat", "lon", "ref", "link"]
-        // SQLite allows 32,766 bound parameters per statement; 16 columns × 1,000 rows stays well below.
+                       "unit_code", "lat", "lon", "ref", "link", "agency_code"]
+        // SQLite allows 32,766 bound parameters per statement; 17 columns × 1,000 rows stays well below.
         for start in stride(from: 0, to: feed.count, by: 1_000) {
             let chunk = feed[start..<min(start + 1_000, feed.count)]
             var insert = sql.insert(into: EventModel.schema).columns(columns)
@@ -135,7 +135,7 @@ public final class AuditLog: Sendable {
                 insert = insert.values([
                     SQLBind(e.at), SQLBind(e.occurredAt), SQLBind(e.origin), SQLBind(e.sourceID), SQLBind(e.externalID), SQLBind(e.kind),
                     SQLBind(e.feedType), SQLBind(e.level), SQLBind(e.tone), SQLBind(e.title), SQLBind(e.titleEn), SQLBind(e.unitCode),
-                    SQLBind(e.lat), SQLBind(e.lon), SQLBind(e.ref), SQLBind(e.link),
+                    SQLBind(e.lat), SQLBind(e.lon), SQLBind(e.ref), SQLBind(e.link), SQLBind(e.agencyCode),
                 ])
             }
             struct Row: Decodable { var id: Int }
