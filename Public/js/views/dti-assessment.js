@@ -51,8 +51,9 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
   const editable = () => mode === "self" && Boolean(res.data?.canEdit);
   const published = () => dti.summary()?.status === "published";
   /** Review: adjustments while open (the assessment says), corrections once published (reviewers of the framework). */
+  const ownAgency = () => dti.role === "officer" && agency() === dti.user?.agency?.code; // never reviewed by itself
   const adjustable = () => mode === "review" && res.data && res.data.status !== "draft"
-    && (res.data.canReview || (published() && dti.canReview() && res.data.status !== "none"));
+    && (res.data.canReview || (published() && dti.canReview() && res.data.status !== "none" && !ownAgency()));
 
   async function show(code, force = false) {
     if (!code || !state.fw) {
@@ -133,7 +134,11 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
 
   let nodeByCode = new Map();
 
+  /** The points of every node, the total and the value: the server's, or computed while values are typed. */
   function totals() {
+    const data = res.data;
+    const typing = editable() && [...typed.values()].some((entry) => "value" in entry);
+    if (!typing) return { all: data?.points || {}, total: data?.total ?? 0, max: data?.maxPoints ?? 0, value: data?.value ?? 0 };
     const criteria = dti.detail()?.framework?.criteria || [];
     const all = treePoints(criteria, leafPoints());
     const total = criteria.reduce((sum, node) => sum + (all[node.code] ?? 0), 0);
@@ -223,13 +228,21 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
       }
       return true;
     }
+    return perform(async () => {
+      const data = await api.put(path(), body);
+      typed.clear();
+      fieldErrors.clear();
+      return data;
+    }, () => t("dti.form.saved", { time: hhmm() }));
+  }
+
+  /** Sends a change of the assessment (save, submit, answer): busy meanwhile, then its answer shown; true when done. */
+  async function perform(request, done) {
     busy = true;
     render();
     try {
-      res.data = await api.put(path(), body);
-      typed.clear();
-      fieldErrors.clear();
-      message = { kind: "ok", text: t("dti.form.saved", { time: hhmm() }) };
+      res.data = await request();
+      message = { kind: "ok", text: done() };
       onChanged();
       return true;
     } catch (error) {
@@ -253,19 +266,7 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
       ok: t("dti.form.submit"),
     });
     if (!ok || dti.removed) return;
-    if (!(await save({ quiet: true }))) return;
-    busy = true;
-    render();
-    try {
-      res.data = await api.post(`${path()}/submit`);
-      message = { kind: "ok", text: t("dti.form.submitted", { time: hhmm() }) };
-      onChanged();
-    } catch (error) {
-      fail(error);
-    } finally {
-      busy = false;
-      render();
-    }
+    if (await save({ quiet: true })) await perform(() => api.post(`${path()}/submit`), () => t("dti.form.submitted", { time: hhmm() }));
   }
 
   async function sendAnswer() {
@@ -277,19 +278,11 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
     }
     const ok = await confirmDialog({ title: t("dti.answer.confirmTitle"), text: t("dti.answer.confirmText"), ok: t("dti.answer.send") });
     if (!ok || dti.removed) return;
-    busy = true;
-    render();
-    try {
-      res.data = await api.post(`${path()}/answer`, { text });
+    await perform(async () => {
+      const data = await api.post(`${path()}/answer`, { text });
       answerText = "";
-      message = { kind: "ok", text: t("dti.answer.sent") };
-      onChanged();
-    } catch (error) {
-      fail(error);
-    } finally {
-      busy = false;
-      render();
-    }
+      return data;
+    }, () => t("dti.answer.sent"));
   }
 
   // ---- Evidence files ----
@@ -478,6 +471,10 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
   function evidencePart(node) {
     const data = res.data;
     const code = node.code;
+    if (node.measure) {
+      // IOC's figure above is the evidence; what the framework says of it, if anything, below.
+      return node.evidence ? h("p", { class: "dti-evidence-need" }, h("strong", {}, t("dti.form.evidenceNeeded")), " ", localized(node.evidence, node.evidenceEn)) : null;
+    }
     const files = (data.evidence || []).filter((e) => e.criterion === code);
     const note = rawText(code, "note", data.notes?.[code] || "");
     const links = rawText(code, "links", (data.links?.[code] || []).join("\n"));
@@ -489,11 +486,11 @@ export function createEditor(dti, { mode, onChanged = () => {} }) {
     ].filter(Boolean);
     const details = h("details", { class: "dti-leaf-more", open: openLeaves.has(code) || fieldErrors.has(code) || undefined },
       h("summary", {},
-        h("span", {}, node.measure ? t("dti.measured.evidence") : t("dti.form.evidence")),
+        h("span", {}, t("dti.form.evidence")),
         counts.length ? h("span", { class: "muted" }, ` · ${counts.join(" · ")}`) : null,
         missing ? h("span", { class: "badge badge-bad dti-missing-badge" }, t("dti.form.missingEvidence")) : null),
       node.evidence ? h("p", { class: "dti-evidence-need" }, h("strong", {}, t("dti.form.evidenceNeeded")), " ", localized(node.evidence, node.evidenceEn)) : null,
-      node.measure ? null : h("div", { class: "dti-leaf-grid" },
+      h("div", { class: "dti-leaf-grid" },
         h("div", { class: "field" },
           h("label", { for: `dti-note-${code}` }, t("dti.note.label")),
           editable()

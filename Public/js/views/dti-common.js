@@ -9,7 +9,7 @@ import { formatDate, formatNumber, localized, localizedName, t, tOr } from "../i
 import { EMPTY, errorBox, loadingLine, pad2 } from "./indicators-common.js";
 
 export {
-  EMPTY, dayText, downloadIcon, downloadXlsx, errorBox, inputText, labelled, loadingLine, parseNumber, scrollTable,
+  EMPTY, dayText, downloadIcon, downloadXlsx, errorBox, inputText, loadingLine, parseNumber, scrollTable,
   setChildren, uploadIcon,
 } from "./indicators-common.js";
 
@@ -65,6 +65,12 @@ export function changeCell(row, className = "") {
 // ---- Levels, states ----
 
 const TONES = ["good", "fair", "warn", "bad"];
+// Without the framework's levels (the public page: published results carry only each row's level name), the usual
+// level names keep the console's colours; other names take the tones in the order of their best value.
+const USUAL_TONES = new Map([
+  ["xuất sắc", "good"], ["tốt", "good"], ["excellent", "good"], ["good", "good"], ["khá", "fair"], ["fair", "fair"],
+  ["trung bình", "warn"], ["average", "warn"], ["yếu", "bad"], ["kém", "bad"], ["weak", "bad"], ["poor", "bad"],
+]);
 
 /**
  * Level name (vi and en) → tone (good, fair, warn, bad), best first. `levels`: the framework's [{name, nameEn, min}];
@@ -89,7 +95,8 @@ export function levelTones(levels, rows = []) {
   const tones = new Map();
   ordered.forEach((names, i) => {
     const position = spread && ordered.length > 1 ? Math.round((i / (ordered.length - 1)) * (TONES.length - 1)) : i;
-    const tone = TONES[Math.min(TONES.length - 1, position)];
+    const usual = spread ? null : USUAL_TONES.get(String(names[0] ?? "").toLowerCase());
+    const tone = usual || TONES[Math.min(TONES.length - 1, position)];
     for (const name of names) if (name) tones.set(name, tone);
   });
   return tones;
@@ -107,6 +114,13 @@ export function levelFor(levels, value) {
   if (!Array.isArray(levels) || !finite(value)) return null;
   const reached = levels.filter((l) => (l.min ?? 0) <= value + 1e-12).sort((a, b) => b.min - a.min)[0];
   return reached ? { level: reached.name, levelEn: reached.nameEn || reached.name } : null;
+}
+
+/** A level the API names only in Vietnamese (assessment lists), with its English name from the framework's levels. */
+export function levelNamed(levels, name) {
+  if (!name) return null;
+  const level = Array.isArray(levels) ? levels.find((l) => l.name === name) : null;
+  return { level: name, levelEn: level?.nameEn || name };
 }
 
 export function statusBadge(status) {

@@ -73,10 +73,11 @@ export function create(dti) {
     if (seq !== drawSeq || !canvas.isConnected) return;
     destroyChart();
     const font = getComputedStyle(document.body).fontFamily;
+    const narrow = (canvas.parentElement?.clientWidth || 600) < 480; // a phone: smaller labels, a larger web
     chart = new Chart(canvas, {
       type: "radar",
       data: {
-        labels: labels.map((l) => wrap(l)),
+        labels: labels.map((l) => wrap(l, narrow ? 13 : 18)),
         datasets: [
           { label: names.own, data: own, borderColor: AGENCY_COLOUR, backgroundColor: "rgba(29, 95, 191, 0.18)", pointBackgroundColor: AGENCY_COLOUR, borderWidth: 2.5 },
           { label: names.average, data: average, borderColor: AVERAGE_COLOUR, backgroundColor: "rgba(176, 125, 0, 0.06)", pointBackgroundColor: AVERAGE_COLOUR, borderDash: [6, 4], borderWidth: 2 },
@@ -90,13 +91,13 @@ export function create(dti) {
         scales: {
           r: {
             min: 0, max: 100, beginAtZero: true,
-            ticks: { stepSize: 20, backdropColor: "rgba(255, 255, 255, 0.8)", callback: (v) => `${v}%`, font: { family: font, size: 11 } },
-            pointLabels: { font: { family: font, size: 12, weight: "600" }, color: "#13315c" },
+            ticks: { stepSize: narrow ? 25 : 20, backdropColor: "rgba(255, 255, 255, 0.8)", callback: (v) => `${v}%`, font: { family: font, size: narrow ? 9 : 11 } },
+            pointLabels: { font: { family: font, size: narrow ? 10 : 13, weight: "600" }, color: "#13315c", padding: narrow ? 4 : 8 },
             grid: { color: "#d5dce6" }, angleLines: { color: "#d5dce6" },
           },
         },
         plugins: {
-          legend: { position: "bottom", labels: { font: { family: font, size: 13 }, boxWidth: 18 } },
+          legend: { position: "bottom", labels: { font: { family: font, size: narrow ? 11 : 13 }, boxWidth: 18 } },
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatNumber(item.raw, { maximumFractionDigits: 1 })}%` } },
         },
       },
@@ -197,7 +198,8 @@ export function create(dti) {
             detail
               ? h("ol", { class: "dti-weakest", id: "dti-weakest" }, weak.map((w) => h("li", { dataset: { criterion: w.node.code } },
                 h("span", { class: "dti-weak-head" },
-                  h("span", { class: "mono dti-weak-code" }, w.node.code), " ", h("span", { class: "dti-weak-name" }, nodeName(index.get(w.node.code) || w.node))),
+                  h("span", { class: "mono dti-weak-code" }, w.node.code), " ", h("span", { class: "dti-weak-name" }, nodeName(index.get(w.node.code) || w.node)),
+                  w.node.measure ? h("span", { class: "badge badge-soon dti-weak-measured" }, t("dti.measured.badge")) : null),
                 h("span", { class: "dti-weak-figure" },
                   h("span", { class: "ps-strong" }, t("dti.ranking.pointsOf", { points: pointsText(w.points, { fixed: false }), max: pointsText(w.max, { fixed: false }) })),
                   " ", h("span", { class: "muted" }, shareText(w.share))),

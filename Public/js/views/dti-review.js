@@ -10,7 +10,7 @@ import { h } from "../dom.js";
 import { formatDateTime, formatNumber, t } from "../i18n.js";
 import { createEditor } from "./dti-assessment.js";
 import {
-  EMPTY, SUBMITTED, agencyLabel, confirmDialog, errorBox, frameworkPath, levelChip, loadingLine, pointsText, scrollTable,
+  EMPTY, SUBMITTED, agencyLabel, confirmDialog, errorBox, frameworkPath, levelChip, levelNamed, loadingLine, pointsText, scrollTable,
   setChildren, sortHeader, sortRows, statusBadge, valueText,
 } from "./dti-common.js";
 
@@ -134,6 +134,7 @@ export function create(dti) {
     const all = items();
     const shown = sortRows(all.filter((item) => showAll || SUBMITTED.has(item.status)), sort, sortValue);
     const tones = dti.tones();
+    const levels = dti.detail()?.framework?.levels;
     const toggle = h("input", { type: "checkbox", id: "dti-review-all", checked: showAll || undefined });
     toggle.addEventListener("change", () => {
       showAll = toggle.checked;
@@ -159,11 +160,11 @@ export function create(dti) {
         h("tbody", {}, shown.length
           ? shown.map((item) => h("tr", { dataset: { agency: item.agency.code, status: item.status } },
             h("th", { scope: "row" }, agencyLabel(item.agency)),
-            h("td", {}, statusBadge(item.status), item.answered ? h("span", { class: "muted dti-answered" }, ` ${t("dti.review.answered")}`) : null),
+            h("td", {}, statusBadge(item.status)),
             h("td", { class: "ps-nowrap" }, item.submittedAt ? formatDateTime(item.submittedAt) : EMPTY),
             h("td", { class: "ps-num" }, pointsText(item.points)),
             h("td", { class: "ps-num ps-strong" }, valueText(item.value)),
-            h("td", {}, levelChip(item, tones)),
+            h("td", {}, levelChip(levelNamed(levels, item.level), tones)),
             h("td", { class: "ps-num" }, formatNumber(item.reviewed || 0)),
             h("td", { class: `ps-num${item.missingEvidence?.length ? " ps-bad" : ""}` }, formatNumber(item.missingEvidence?.length || 0)),
             h("td", {}, item.status === "none"

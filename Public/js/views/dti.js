@@ -9,7 +9,7 @@ import { h, icon } from "../dom.js";
 import { formatDate, formatNumber, localized, t } from "../i18n.js";
 import { LiveConnection } from "../wall/live.js";
 import {
-  BASE, ROUTE, SUBMITTED, TABS, daysLeftText, daysUntil, dayText, errorBox, frameworkLabel, frameworkPath,
+  BASE, ROUTE, SUBMITTED, TABS, daysLeftText, daysUntil, dayText, errorBox, frameworkPath,
   levelTones, loadingLine, setChildren,
 } from "./dti-common.js";
 import * as rankingPage from "./dti-ranking.js";
@@ -75,6 +75,15 @@ class Resource {
   /** Forgets the data (it changed): the next `load` reads it again. */
   invalidate() {
     this.key = null;
+  }
+
+  /** Takes data read elsewhere for `key` (no second request). */
+  prime(key, data) {
+    this.seq += 1;
+    this.key = key;
+    this.data = data;
+    this.error = null;
+    this.loading = false;
   }
 }
 
@@ -166,7 +175,7 @@ export function mount(root, { settings, user }) {
   for (const tab of TABS) {
     const button = h("button", {
       type: "button", role: "tab", id: `dti-tab-${tab}`, class: "ps-tab", "aria-controls": `dti-panel-${tab}`,
-      onclick: () => selectTab(tab), onkeydown: (event) => tabKey(event, tab),
+      onclick: () => selectTab(tab),
     });
     tabButtons.set(tab, button);
     tabList.append(button);
@@ -185,16 +194,17 @@ export function mount(root, { settings, user }) {
 
   const defaultTab = () => (role === "officer" ? "assessment" : "ranking");
 
-  function tabKey(event, tab) {
+  // The arrows move along the visible tabs (round), Home and End to the first and the last.
+  tabList.addEventListener("keydown", (event) => {
     const tabs = visibleTabs();
-    const index = tabs.indexOf(tab);
-    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
-    if (next === undefined) return;
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    const here = tabs.indexOf(state.tab);
+    const target = step ? tabs[(here + step + tabs.length) % tabs.length] : { Home: tabs[0], End: tabs[tabs.length - 1] }[event.key];
+    if (!target) return;
     event.preventDefault();
-    const target = tabs[(next + tabs.length) % tabs.length];
     selectTab(target);
     tabButtons.get(target).focus();
-  }
+  });
 
   function selectTab(tab, { agency } = {}) {
     if (!TABS.includes(tab)) return;
@@ -205,11 +215,12 @@ export function mount(root, { settings, user }) {
     pages[tab]?.load(false);
   }
 
-  function chooseFramework(code) {
+  function chooseFramework(code, assessments = null) {
     if (code === state.fw) return;
     state.fw = code;
     state.review = "";
     for (const name of ["detail", "results", "assessments"]) shared[name].invalidate();
+    if (assessments) shared.assessments.prime(code, assessments);
     writeLocation();
     renderAll();
     need("detail");
@@ -326,14 +337,40 @@ export function mount(root, { settings, user }) {
     if (removed) return;
     const list = frameworks();
     if (list.length && !list.some((f) => f.code === state.fw)) {
-      const fallback = list.find((f) => f.status === "open" && f.subject === "department") || list.find((f) => f.status === "open") || list[0];
-      chooseFramework(fallback.code);
+      if (!choosingDefault) chooseDefault(list);
+      renderFrameworks();
       return;
     }
     renderFrameworks();
     renderCurrent();
     renderTabs();
     pages[state.tab]?.render();
+  }
+
+  let choosingDefault = false;
+
+  /**
+   * The framework shown first: the open one of the departments (else any open one, else the latest); for an officer
+   * the first open one that assesses the officer's agency (its assessments list is not empty).
+   */
+  async function chooseDefault(list) {
+    choosingDefault = true;
+    const open = list.filter((f) => f.status === "open").sort((a, b) => Number(b.subject === "department") - Number(a.subject === "department"));
+    let code = (open[0] || list[0]).code;
+    let assessments = null;
+    if (role === "officer") {
+      for (const f of open) {
+        const answer = await api.get(`${frameworkPath(f.code)}/assessments`).catch(() => null);
+        if (removed) return;
+        if (answer?.items?.length) {
+          code = f.code;
+          assessments = answer;
+          break;
+        }
+      }
+    }
+    choosingDefault = false;
+    if (!frameworks().some((f) => f.code === state.fw)) chooseFramework(code, assessments);
   }
 
   function renderAll() {
