@@ -62,7 +62,7 @@ function renderTable() {
   }
   body.dataset.framework = results.framework;
   const rows = Array.isArray(results.results) ? results.results : [];
-  const tones = levelTones(null, rows);
+  const tones = levelTones(results.levels, rows);
   const needle = searchable(state.query.trim());
   const shown = sortRows(rows.filter((r) => !needle || searchable(`${r.agencyName} ${r.agencyNameEn}`).includes(needle)), state.sort, sortValue);
   const onSort = (next) => {
@@ -103,10 +103,31 @@ function renderTable() {
             h("td", { class: "dti-pub-change" })))
           : null)),
     h("div", { class: "dti-pub-notes" },
+      Array.isArray(results.levels) && results.levels.length
+        ? h("p", { class: "dti-pub-levels", id: "dti-pub-levels" }, t("dti.public.levels"), " ",
+          ...results.levels.map((l, i) => [i ? " · " : "", levelChip({ level: l.name, levelEn: l.nameEn }, tones), " ",
+            t("dti.public.levelFrom", { min: valueText(l.min) })]).flat())
+        : null,
       notSubmitted ? h("p", {}, t("dti.public.notSubmitted", { count: formatNumber(notSubmitted) })) : null,
       h("p", {}, t("dti.public.index")),
-      h("p", {}, t("dti.public.note"))));
+      h("p", {}, t("dti.public.note"))),
+    evidenceSection(rows));
   document.body.dataset.ready = "1";
+}
+
+/** The evidence files agencies chose to publish, by agency (names from the results). */
+function evidenceSection(rows) {
+  const files = state.evidence || [];
+  if (!files.length) return null;
+  const names = new Map(rows.map((r) => [r.agency, rowAgency(r)]));
+  const byAgency = new Map();
+  for (const f of files) byAgency.set(f.agency, [...(byAgency.get(f.agency) || []), f]);
+  return h("section", { class: "dti-pub-evidence", id: "dti-pub-evidence" },
+    h("h3", {}, t("dti.public.evidence")),
+    h("ul", {}, [...byAgency.entries()].map(([agency, list]) => h("li", {},
+      h("strong", {}, names.get(agency) || agency), ": ",
+      ...list.map((f, i) => [i ? ", " : "", h("a", { href: `${BASE}/evidence/${encodeURIComponent(f.id)}` },
+        `${f.criterion} — ${f.filename}`)]).flat()))));
 }
 
 async function loadResults() {
@@ -115,9 +136,13 @@ async function loadResults() {
   state.error = null;
   renderTable();
   try {
-    const results = await api.get(`${frameworkPath(state.code)}/results`);
+    const [results, evidence] = await Promise.all([
+      api.get(`${frameworkPath(state.code)}/results`),
+      api.get(`${frameworkPath(state.code)}/public-evidence`).catch(() => []),
+    ]);
     if (seq !== state.seq) return;
     state.results = results;
+    state.evidence = Array.isArray(evidence) ? evidence : [];
   } catch (error) {
     if (seq !== state.seq) return;
     state.error = error;

@@ -124,6 +124,15 @@ struct DTITests {
             #expect(r.status == .ok && r.json["status"] as? String == "answered", "\(r.text)")
             #expect(try await s.officerA.send(.POST, "\(Self.base)/assessments/SO-A/answer", json: ["text": "Lần hai."]).status == .conflict)
 
+            // The list says whose assessment the caller enters and whether it may read results yet.
+            func summaryOf(_ c: TestClient) async throws -> [String: Any] {
+                let list = try JSONSerialization.jsonObject(with: Data(buffer: try await c.send(.GET, "/api/v1/dti/frameworks").body)) as? [[String: Any]]
+                return try #require(list?.first { $0["code"] as? String == "DTI-T-2026" })
+            }
+            #expect(try await summaryOf(s.officerB)["mine"] as? [String] == ["SO-B"])
+            #expect(try await summaryOf(s.officerB)["canSeeResults"] as? Bool == false)
+            #expect(try await summaryOf(s.leader)["canSeeResults"] as? Bool == true)
+            #expect(try await summaryOf(s.admin)["mine"] as? [String] == [])
             // Before publication: provisional results for the reviewer and the leader, nothing for the public or officers.
             #expect(try await s.anonymous.send(.GET, "\(Self.base)/results").status == .notFound)
             #expect(try await s.officerB.send(.GET, "\(Self.base)/results").status == .notFound)
@@ -148,6 +157,13 @@ struct DTITests {
             // Published: public, frozen.
             let pub = try await s.anonymous.send(.GET, "\(Self.base)/results")
             #expect(pub.status == .ok && pub.json["published"] as? Bool == true && pub.json["version"] as? Int == 1)
+            #expect((pub.json["levels"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["Tốt", "Khá", "Trung bình", "Yếu"])
+            #expect(try await summaryOf(s.officerB)["canSeeResults"] as? Bool == true)
+            // Who was assessed is frozen: a department created afterwards does not join the published cycle.
+            try await makeUser(app, "canbo.moi", role: .officer, agencyCode: "SO-MOI")
+            app.agencyDirectory.invalidate()
+            #expect(try await summaryOf(s.leader)["assessable"] as? Int == 3)
+            #expect(try await s.admin.send(.GET, "\(Self.base)/assessments/SO-MOI").status == .unprocessableEntity)
             let frozen = try await stateFingerprint(app)
             #expect(try await s.officerB.send(.PUT, "\(Self.base)/assessments/SO-B", json: ["values": ["A1": 1]]).status == .conflict)
             #expect(try await s.admin.send(.POST, "\(Self.base)/assessments/SO-A/review", json: ["criterion": "B2", "points": 12, "reason": "x"]).status == .conflict)
@@ -349,6 +365,20 @@ struct DTITests {
                 if compared >= 12 { break }
             }
             #expect(compared >= 5, "communes with both dossiers and reports were compared")
+
+            // Published results freeze the figures: more dossiers later change neither the ranking nor the assessment.
+            let commune = try #require(communes.first { statRows[$0] != nil })
+            #expect(try await admin.send(.PUT, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)", json: ["values": [:] as [String: Any]]).status == .ok)
+            #expect(try await admin.send(.POST, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)/submit").status == .ok)
+            let published = try await admin.send(.POST, "/api/v1/dti/frameworks/DTI-XA-T/publish")
+            #expect(published.status == .ok, "\(published.text)")
+            let frozenM0 = ((published.json["measured"] as? [String: [String: [String: Any]]])?[commune]?["M0"])?["value"] as? Double
+            #expect(frozenM0 != nil)
+            _ = try await DemoDossiers.load(on: app, count: 2_000, now: Self.now, series: 1)
+            app.dtiMeasureCache.clear()
+            let later = try await admin.send(.GET, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)")
+            #expect(((later.json["measured"] as? [String: [String: Any]])?["M0"])?["value"] as? Double == frozenM0)
+            #expect(later.json["total"] as? Double == (published.json["results"] as? [[String: Any]])?.first?["points"] as? Double)
         }
     }
 

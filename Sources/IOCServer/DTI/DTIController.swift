@@ -114,6 +114,25 @@ enum DTIController {
         var publishedAt: Date?
         var assessable: Int
         var byStatus: [String: Int]
+        /// The assessed agencies whose self-assessment the caller enters (officers: their own; admins: none listed).
+        var mine: [String]
+        /// Whether the caller may read the results now (published, or provisional for reviewers, admins and leaders).
+        var canSeeResults: Bool
+    }
+
+    static func summary(_ req: Request, _ m: DTIFrameworkModel, _ f: DTIFramework, _ d: AgencyDirectory.Snapshot, counts: [String: Int]) async throws -> FrameworkSummary {
+        let assessable = DTIService.assessable(m, f, d)
+        var mine: [String] = []
+        if let user = req.principal?.user, user.role == .officer {
+            let visible = Set(try await req.visibleAgencyCodes() ?? [])
+            mine = assessable.map(\.code).filter(visible.contains)
+        }
+        var seesResults = m.resultsVersion > 0
+        if !seesResults, req.principal?.user != nil { seesResults = try await DTIService.seesAll(req, m) }
+        return FrameworkSummary(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject, status: m.status,
+                                assessor: m.assessor, periodFrom: m.periodFrom, periodTo: m.periodTo, deadline: m.deadline, previous: m.previous,
+                                maxPoints: f.maxPoints, resultsVersion: m.resultsVersion, publishedAt: m.publishedAt,
+                                assessable: assessable.count, byStatus: counts, mine: mine, canSeeResults: seesResults)
     }
 
     @Sendable static func frameworks(_ req: Request) async throws -> [FrameworkSummary] {
@@ -121,13 +140,9 @@ enum DTIController {
         let all = try await DTIFrameworkModel.query(on: req.db).sort(\.$year, .descending).sort(\.$id).all()
         var counts: [String: [String: Int]] = [:]
         for a in try await DTIAssessmentModel.query(on: req.db).all() { counts[a.framework, default: [:]][a.status, default: 0] += 1 }
-        return try all.map { m in
-            let f = try DTIService.definition(m)
-            return FrameworkSummary(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject, status: m.status,
-                                    assessor: m.assessor, periodFrom: m.periodFrom, periodTo: m.periodTo, deadline: m.deadline, previous: m.previous,
-                                    maxPoints: f.maxPoints, resultsVersion: m.resultsVersion, publishedAt: m.publishedAt,
-                                    assessable: DTIService.assessable(m, f, d).count, byStatus: counts[m.id!] ?? [:])
-        }
+        var out: [FrameworkSummary] = []
+        for m in all { out.append(try await summary(req, m, try DTIService.definition(m), d, counts: counts[m.id!] ?? [:])) }
+        return out
     }
 
     struct FrameworkInput: Decodable {
@@ -244,10 +259,7 @@ enum DTIController {
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
         var counts: [String: Int] = [:]
         for a in try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == m.id!).all() { counts[a.status, default: 0] += 1 }
-        let summary = FrameworkSummary(code: m.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: m.year, subject: m.subject, status: m.status,
-                                       assessor: m.assessor, periodFrom: m.periodFrom, periodTo: m.periodTo, deadline: m.deadline, previous: m.previous,
-                                       maxPoints: f.maxPoints, resultsVersion: m.resultsVersion, publishedAt: m.publishedAt,
-                                       assessable: DTIService.assessable(m, f, d).count, byStatus: counts)
+        let summary = try await summary(req, m, f, d, counts: counts)
         let canReview = req.principal?.user != nil ? try await DTIService.isReviewer(req, m, agency: nil) : false
         return FrameworkDTO(summary: summary, framework: f, maxima: f.maxima,
                             measures: req.application.modules.measures.mapValues(\.name), canReview: canReview)
@@ -286,6 +298,7 @@ enum DTIController {
         var points: Double?
         var value: Double?
         var level: String?
+        var levelEn: String?
         var submittedAt: Date?
         var updatedAt: Date?
         var reviewed: Int
@@ -325,7 +338,8 @@ enum DTIController {
             let score = DTIScoring.score(f, values: DTIService.scoringValues(row, measured: measured[a.code] ?? [:]),
                                          overrides: DTIService.overrides(row).mapValues(\.points))
             return AssessmentSummary(agency: a.ref, status: row?.status ?? "none", points: DTIScoring.round(score.total, places: 2), value: score.value,
-                                     level: f.level(for: score.value)?.name, submittedAt: row?.submittedAt, updatedAt: row?.updatedAt,
+                                     level: f.level(for: score.value)?.name, levelEn: f.level(for: score.value).map { $0.nameEn ?? $0.name },
+                                     submittedAt: row?.submittedAt, updatedAt: row?.updatedAt,
                                      reviewed: DTIService.overrides(row).count, answered: row?.answer != nil, missingEvidence: missing)
         }
         return AssessmentList(framework: m.id!, status: m.status, deadline: m.deadline,
@@ -363,6 +377,7 @@ enum DTIController {
         var maxPoints: Double
         var value: Double
         var level: String?
+        var levelEn: String?
         var missingEvidence: [String]
         var canEdit: Bool
         var canReview: Bool
@@ -394,6 +409,7 @@ enum DTIController {
             measured: measured, overrides: overrides, answer: row?.answer, answeredAt: row?.answeredAt, submittedAt: row?.submittedAt,
             points: score.points.mapValues { DTIScoring.round($0, places: 2) }, total: DTIScoring.round(score.total, places: 2),
             maxPoints: score.max, value: score.value, level: f.level(for: score.value)?.name,
+            levelEn: f.level(for: score.value).map { $0.nameEn ?? $0.name },
             missingEvidence: f.leaves.filter { $0.evidence != nil && $0.measure == nil && !filed.contains($0.code) && (links[$0.code] ?? []).isEmpty }.map(\.code),
             canEdit: open && isEditor && status == DTIService.Status.draft.rawValue,
             canReview: open && status != DTIService.Status.draft.rawValue && isReviewer,
@@ -736,6 +752,11 @@ enum DTIController {
         m.status = "published"
         m.resultsVersion = 1
         m.publishedAt = now
+        // Who was assessed is part of the result: agencies created later do not join a published cycle.
+        if m.participants == nil {
+            let d = try await req.application.agencyDirectory.snapshot(on: req.db)
+            m.participants = DTIService.assessable(m, f, d).map(\.code).joined(separator: ",")
+        }
         let count = r.results.count, average = r.average.value
         try await req.application.audit.transaction(on: req.db) { tx in
             try await stored.create(on: tx)

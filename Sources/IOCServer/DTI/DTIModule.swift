@@ -10,6 +10,10 @@ struct DTIModule: ServiceModule {
 
     func migrations(_ app: Application) -> [any Migration] { [CreateDTI()] }
 
+    func boot(_ app: Application) throws {
+        app.dtiMeasureCache = DTIMeasureCache()
+    }
+
     func routes(_ v1: APIBuilder, app: Application) throws {
         DTIController.register(v1)
     }

@@ -2,6 +2,7 @@ import Crypto
 import Fluent
 import Foundation
 import IOCCore
+import NIOConcurrencyHelpers
 import Vapor
 
 /// A reviewer's points for one sub-index, with who gave them, why and when.
@@ -53,6 +54,8 @@ struct DTIResults: Content, Sendable {
     var nameEn: String
     var year: Int
     var subject: String
+    /// The framework's levels (name, English name, lowest normalised value), highest first.
+    var levels: [DTILevel]
     var published: Bool
     var version: Int
     var publishedAt: Date?
@@ -67,6 +70,8 @@ struct DTIResults: Content, Sendable {
     var groups: [Group]
     /// Assessable agencies that did not submit.
     var notSubmitted: [NamedRef]
+    /// The measured sub-indices' figures the points come from (frozen with a published version).
+    var measured: [String: [String: DTIMeasured]]?
 }
 
 /// The DTI cycle's rules that need the database: who may do what, measured values, scores and results.
@@ -198,6 +203,10 @@ enum DTIService {
     static func measured(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework, agencies: [String]) async throws -> [String: [String: DTIMeasured]] {
         let leaves = f.leaves.filter { $0.measure != nil }
         guard !leaves.isEmpty, !agencies.isEmpty else { return [:] }
+        // Published: the figures as they were frozen with the latest version (the points came from them).
+        if fm.resultsVersion > 0, let frozen = try await publishedResults(fm, version: nil, on: req.db)?.measured {
+            return frozen.filter { agencies.contains($0.key) }
+        }
         let p = period(fm, now: req.now)
         let available = req.application.modules.measures
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
@@ -218,7 +227,15 @@ enum DTIService {
         var figures: [String: [String: MeasuredFigure]] = [:]
         for key in Set(leaves.compactMap(\.measure)) {
             guard let m = available[key] else { continue }
-            figures[key] = try await m.compute(req, MeasurePeriod(from: p.from, to: p.to, asOf: p.asOf, agencies: asked))
+            // A period's figures over the province's data take seconds: kept a minute (they move slowly).
+            let cacheKey = "\(key)|\(p.label)|\(asked.joined(separator: ","))"
+            if let hit = req.application.dtiMeasureCache.get(cacheKey) {
+                figures[key] = hit
+            } else {
+                let computed = try await m.compute(req, MeasurePeriod(from: p.from, to: p.to, asOf: p.asOf, agencies: asked))
+                req.application.dtiMeasureCache.put(cacheKey, computed)
+                figures[key] = computed
+            }
         }
         var out: [String: [String: DTIMeasured]] = [:]
         for a in agencies {
@@ -249,6 +266,13 @@ enum DTIService {
 
     /// Provisional results from the submitted assessments as they stand (measured figures live).
     static func results(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework) async throws -> DTIResults {
+        var r = try await computeResults(req, fm, f)
+        let included = r.results.map(\.agency)
+        r.measured = try await measured(req, fm, f, agencies: included)
+        return r
+    }
+
+    static func computeResults(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework) async throws -> DTIResults {
         let assessments = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == fm.id!).all()
         let byAgency = Dictionary(assessments.map { ($0.agency, $0) }, uniquingKeysWith: { a, _ in a })
         let included = assessments.filter { $0.status != Status.draft.rawValue }.map(\.agency).sorted()
@@ -270,7 +294,9 @@ enum DTIService {
             if row.agency == agency { frozen[criterion] = points }
             return (row.agency, DTIScoring.score(f, values: [:], overrides: frozen))
         }
-        return try await assemble(req, fm, f, scored: scored)
+        var r = try await assemble(req, fm, f, scored: scored)
+        r.measured = last.measured
+        return r
     }
 
     /// Ranks, levels, averages, columns, groups and last year's change for scored agencies.
@@ -318,7 +344,7 @@ enum DTIService {
         let submittedSet = Set(scored.map(\.0))
         return DTIResults(
             framework: fm.id!, name: f.name, nameEn: f.nameEn ?? f.name, year: f.year, subject: f.subject.rawValue,
-            published: false, version: fm.resultsVersion, publishedAt: fm.publishedAt, maxPoints: f.maxPoints,
+            levels: f.levels.sorted { $0.min > $1.min }, published: false, version: fm.resultsVersion, publishedAt: fm.publishedAt, maxPoints: f.maxPoints,
             columns: columns, results: rows,
             average: .init(points: DTIScoring.round(rows.reduce(0) { $0 + $1.points } / n, places: 2),
                            value: DTIScoring.round(rows.reduce(0) { $0 + $1.value } / n, places: 4)),
@@ -351,5 +377,37 @@ enum DTIService {
         if let v = version { q = q.filter(\.$version == v) } else { q = q.sort(\.$version, .descending) }
         guard let m = try await q.first() else { return nil }
         return decode(DTIResults.self, m.body)
+    }
+}
+
+/// Measured figures by (measure, period, agencies), for a minute.
+final class DTIMeasureCache: Sendable {
+    private let entries = NIOLockedValueBox([String: (at: ContinuousClock.Instant, value: [String: MeasuredFigure])]())
+    static let lifetime: Duration = .seconds(60)
+
+    func get(_ key: String) -> [String: MeasuredFigure]? {
+        entries.withLockedValue { e in
+            guard let hit = e[key], ContinuousClock.now - hit.at < Self.lifetime else { return nil }
+            return hit.value
+        }
+    }
+
+    func put(_ key: String, _ value: [String: MeasuredFigure]) {
+        entries.withLockedValue { e in
+            if e.count > 256 { e.removeAll() }
+            e[key] = (ContinuousClock.now, value)
+        }
+    }
+
+    func clear() { entries.withLockedValue { $0.removeAll() } }
+}
+
+extension Application {
+    private struct DTIMeasureCacheKey: StorageKey { typealias Value = DTIMeasureCache }
+
+    /// Set by the DTI module's boot.
+    var dtiMeasureCache: DTIMeasureCache {
+        get { storage[DTIMeasureCacheKey.self] ?? DTIMeasureCache() }
+        set { storage[DTIMeasureCacheKey.self] = newValue }
     }
 }
