@@ -295,7 +295,7 @@ function render() {
   $("tr-timeline").replaceChildren(...events.map((event) => h("li", { class: `tr-event tr-event--${statusClass(event.type)}` },
     h("time", { datetime: event.at }, formatDateTime(event.at)),
     h("span", { class: "tr-event-label" }, localized(event.label) || event.type),
-    event.note ? h("span", { class: "tr-event-note" }, event.note) : null)));
+    event.note ? h("span", { class: "tr-event-note" }, localized(event.note, event.noteEn)) : null)));
   if (!events.length) $("tr-timeline").append(h("li", { class: "tr-event tr-event--empty" }, t("frp.track.timelineEmpty")));
 
   $("tr-updated").textContent = state.updatedAt ? t("frp.track.updatedAt", { at: formatDateTime(state.updatedAt, { seconds: true }) }) : "";

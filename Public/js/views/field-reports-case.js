@@ -363,7 +363,7 @@ export function mount(root, { settings, user }, code) {
       h("span", { class: "frc-event-actor" }, t("frc.timeline.by", { actor })),
       event.agency ? h("span", {}, t("frc.timeline.agency", { agency: names.agencyName(event.agency) })) : null,
       transition),
-    event.note ? h("p", { class: "frc-text frc-event-note" }, event.note) : null,
+    event.note ? h("p", { class: "frc-text frc-event-note" }, localized(event.note, event.noteEn)) : null,
     photoStrip(event.photos, viewer));
   }
 

@@ -102,7 +102,9 @@ final class CaseEventModel: Model, @unchecked Sendable {
     @OptionalField(key: "from_status") var fromStatus: String?
     @OptionalField(key: "to_status") var toStatus: String?
     @OptionalField(key: "agency_id") var agencyID: UUID?
+    /// A person's words as typed, or the Vietnamese of a note the system wrote (its English in `noteEn`).
     @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "note_en") var noteEn: String?
     @Field(key: "is_public") var isPublic: Bool
     /// Attachment hashes, comma-separated.
     @Field(key: "photos") var photos: String

@@ -35,6 +35,14 @@ struct CaseActionInput: Content {
 /// The shared case mechanism: transitions, timeline, deadlines, extensions, escalation. Every change commits with its
 /// timeline entry and audit record in one transaction and is then published on the live hub.
 enum CaseService {
+    /// "14:30 07/12/2026" in Vietnam's time, for notes people read.
+    static func localText(_ d: Date) -> String {
+        let cal = WorkingCalendar.vietnamCivilService
+        let c = cal.civilDate(of: d)
+        let seconds = Int(d.timeIntervalSince(cal.instant(on: c, at: .init(hour: 0))))
+        return String(format: "%02d:%02d %02d/%02d/%04d", seconds / 3600, seconds % 3600 / 60, c.day, c.month, c.year)
+    }
+
     static let staffRoles: Set<Role> = [.admin, .operator, .leader, .officer, .analyst]
 
     // MARK: Permissions
@@ -181,7 +189,8 @@ enum CaseService {
                 event.type = "verified"
             case .reject:
                 event.type = "rejected"
-                event.note = rejectNote ?? (rejectAsRemit ? "Không thuộc thẩm quyền / Not our remit" : "Spam")
+                event.note = rejectNote ?? (rejectAsRemit ? "Không thuộc thẩm quyền" : "Tin rác")
+                event.noteEn = rejectNote == nil ? (rejectAsRemit ? "Not our remit" : "Spam") : nil
                 c.closedAt = now
             case .assign, .reroute:
                 event.type = action == .assign ? "assigned" : "rerouted"
@@ -226,7 +235,9 @@ enum CaseService {
                 event.type = "extension_approved"
                 event.fromStatus = nil
                 event.toStatus = nil
-                event.note = "Gia hạn đến / Extended to \(ISO8601.format(newDue))" + (note.map { ": \($0)" } ?? "")
+                let until = CaseService.localText(newDue)
+                event.note = "Gia hạn đến \(until)" + (note.map { ": \($0)" } ?? "")
+                event.noteEn = "Extended to \(until)" + (note.map { ": \($0)" } ?? "")
                 c.dueAt = newDue
                 c.warnAt = c.receivedAt.addingTimeInterval(newDue.timeIntervalSince(c.receivedAt) * c.policy.warnFraction)
                 if newDue > now { c.breachedAt = nil; c.warnedAt = c.warnAt <= now ? now : nil }
@@ -268,11 +279,13 @@ enum CaseService {
                     throw IOCError.invalid("into", vi: "Phản ánh chính không tồn tại hoặc không hợp lệ.", en: "The main report does not exist or cannot take duplicates.")
                 }
                 event.type = "merged_into"
-                event.note = "Gộp vào / Merged into \(main.code)"
+                event.note = "Gộp vào \(main.code)"
+                event.noteEn = "Merged into \(main.code)"
                 c.duplicateOf = main.code
                 c.closedAt = now
                 let mainEvent = newEvent(main, type: "merged", actor: actor.name, at: now)
-                mainEvent.note = "Đã gộp \(c.code) vào phản ánh này / \(c.code) merged into this report"
+                mainEvent.note = "Đã gộp \(c.code) vào phản ánh này"
+                mainEvent.noteEn = "\(c.code) merged into this report"
                 mainEvent.isPublic = true
                 try await mainEvent.create(on: tx)
                 main.updatedAt = now
@@ -280,7 +293,8 @@ enum CaseService {
             case .rate:
                 event.type = "rated"
                 // The comment may carry personal details: staff see it on the case, the public timeline only the verdict.
-                event.note = satisfaction!.label.vi + " / " + satisfaction!.label.en
+                event.note = satisfaction!.label.vi
+                event.noteEn = satisfaction!.label.en
                 c.rating = satisfaction!.rawValue
                 c.ratingComment = comment
                 c.closedAt = now

@@ -21,6 +21,8 @@ struct TimelineEntry: Content, Sendable {
     var type: String
     var label: LocalizedMessage
     var note: String?
+    /// The English of a note the system wrote (a person's note has none: show `note` as typed).
+    var noteEn: String?
     var actor: String?
     var `public`: Bool?
     var photos: [String]?
@@ -234,7 +236,7 @@ enum CaseViews {
         events.filter { !publicOnly || $0.isPublic }.map { e in
             let photos = e.photos.split(separator: ",").map { photoURL(code, String($0)) }
             return TimelineEntry(
-                at: e.at, type: e.type, label: eventLabel(e.type), note: e.note,
+                at: e.at, type: e.type, label: eventLabel(e.type), note: e.note, noteEn: e.noteEn,
                 actor: publicOnly ? nil : e.actor, public: publicOnly ? nil : e.isPublic,
                 photos: photos.isEmpty ? nil : photos,
                 fromStatus: e.fromStatus, toStatus: e.toStatus, agency: agencyRef(e.agencyID, d))

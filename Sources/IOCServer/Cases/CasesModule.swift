@@ -14,7 +14,7 @@ struct CasesModule: ServiceModule {
     /// The public-safe subset of case events (no personal data), for the citizens' pages and the wall.
     static let publicTopic = "fieldreports"
 
-    func migrations(_ app: Application) -> [any Migration] { [CreateCases()] }
+    func migrations(_ app: Application) -> [any Migration] { [CreateCases(), AddCaseEventNoteEn()] }
 
     func boot(_ app: Application) throws {
         _ = app.caseDirectory

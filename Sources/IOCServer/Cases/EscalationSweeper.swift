@@ -72,10 +72,11 @@ enum EscalationSweeper {
                 e.isPublic = public_
                 e.photos = ""
                 switch type {
-                case "warned": e.note = "Sắp đến hạn xử lý / Deadline approaching"
-                case "breached": e.note = "Quá hạn xử lý / Deadline passed"
+                case "warned": e.note = "Sắp đến hạn xử lý"; e.noteEn = "Deadline approaching"
+                case "breached": e.note = "Quá hạn xử lý"; e.noteEn = "Deadline passed"
                 default:
-                    e.note = "Tự động đóng sau \(app.iocConfiguration.caseAutoCloseDays) ngày không có đánh giá / Closed automatically: no rating"
+                    e.note = "Tự động đóng sau \(app.iocConfiguration.caseAutoCloseDays) ngày không có đánh giá"
+                    e.noteEn = "Closed automatically after \(app.iocConfiguration.caseAutoCloseDays) days without a rating"
                     e.fromStatus = CaseStatus.resolved.rawValue
                     e.toStatus = CaseStatus.closed.rawValue
                 }

@@ -209,18 +209,19 @@ enum DemoFieldReports {
             c.token = UUID().uuidString.lowercased()
 
             var timeline: [CaseEventModel] = []
-            func event(_ type: String, _ at: Date, actor: String, from: CaseStatus?, to: CaseStatus?, note: String?, isPublic: Bool = true,
+            func event(_ type: String, _ at: Date, actor: String, from: CaseStatus?, to: CaseStatus?, note: String?, noteEn: String? = nil, isPublic: Bool = true,
                        agency: UUID? = nil, photos: String = "") {
                 let e = CaseService.newEvent(c, type: type, actor: actor, at: min(at, now))
                 e.fromStatus = from?.rawValue
                 e.toStatus = to?.rawValue
                 e.note = note
+                e.noteEn = noteEn
                 e.isPublic = isPublic
                 e.agencyID = agency
                 e.photos = photos
                 timeline.append(e)
             }
-            event("created", received, actor: "citizen", from: nil, to: .new, note: "Tiếp nhận / Received")
+            event("created", received, actor: "citizen", from: nil, to: .new, note: "Tiếp nhận", noteEn: "Received")
             let age = now.timeIntervalSince(received)
             let duration = c.dueAt.timeIntervalSince(received)
             // Provincial roads and large unlicensed works go to Sở Xây dựng: the operator assigns them there.
@@ -293,7 +294,7 @@ enum DemoFieldReports {
                                         status = .closed
                                         c.rating = s.rawValue
                                         c.closedAt = ratedAt
-                                        event("rated", ratedAt, actor: "citizen", from: .resolved, to: .closed, note: "\(s.label.vi) / \(s.label.en)")
+                                        event("rated", ratedAt, actor: "citizen", from: .resolved, to: .closed, note: s.label.vi, noteEn: s.label.en)
                                     } else if done.addingTimeInterval(7 * 86_400) < now {
                                         status = .closed
                                         c.closedAt = done.addingTimeInterval(7 * 86_400)

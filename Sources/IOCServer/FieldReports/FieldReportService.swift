@@ -217,7 +217,8 @@ enum FieldReportService {
                 e.toStatus = CaseStatus.new.rawValue
                 e.isPublic = true
                 e.agencyID = route.agency?.id
-                e.note = route.agency.map { "Tiếp nhận; dự kiến chuyển \($0.name) / Received; routed to \($0.nameEn)" } ?? "Tiếp nhận / Received"
+                e.note = route.agency.map { "Tiếp nhận; dự kiến chuyển \($0.name)" } ?? "Tiếp nhận"
+                e.noteEn = route.agency.map { "Received; routed to \($0.nameEn)" } ?? "Received"
                 try await e.create(on: tx)
                 var record = AuditRecord(actor: actor, action: "case.create", targetType: "case", targetID: c.code, origin: origin,
                                          details: "category=\(c.category) unit=\(c.unitCode ?? "") agency=\(route.agency?.code ?? "triage") channel=\(s.channel)")
