@@ -16,6 +16,9 @@ do {
     configuration.autoMigrate = configuration.autoMigrate && arguments.first == "serve"
         && !arguments.contains("--help") && !arguments.contains("-h")
     if arguments.first == "serve" { app.logger.info("IOC storage: \(configuration.redactedStorageDescription)") }
+    // Background work (housekeeping included) belongs to the server and the benchmarks, never to one-shot commands:
+    // `ioc demo` printed a connection-deadlock error when the checkpoint task waited for a connection the load held.
+    configuration.startsBackgroundRunner = arguments.first == nil || arguments.first == "serve" || arguments.first == "bench"
     try await configure(app, configuration: configuration)
     registerCommands(app)
     try await app.execute()

@@ -47,6 +47,10 @@ public struct IOCConfiguration: Sendable {
     }
     /// `IOC_BACKGROUND`: run background work (sweepers, simulators) in this process.
     public var backgroundWork: Bool
+    /// Whether this process runs the background runner at all (housekeeping included): the server and the benchmarks
+    /// do; one-shot commands (`demo`, `audit verify`, `user`, imports, backups) do not — their housekeeping would wait
+    /// for connections a long load holds, and it is the server's job.
+    public var startsBackgroundRunner = true
     /// `IOC_DB_POOL`: PostgreSQL connections per event loop.
     public var databasePoolSize: Int
     /// Per-client bound of the live hub's outgoing buffer (messages).

@@ -282,6 +282,7 @@ final class Leadership: Sendable {
 /// Starts the runner when the application boots and stops it (gracefully) at shutdown.
 struct BackgroundRunnerLifecycle: LifecycleHandler {
     func didBootAsync(_ app: Application) async throws {
+        guard app.iocConfiguration.startsBackgroundRunner else { return }
         app.backgroundRunner.start(app: app, businessWork: app.iocConfiguration.backgroundWork)
     }
 
