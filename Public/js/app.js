@@ -16,11 +16,12 @@ const GROUPS = ["services", "admin"];
 
 // Services not built yet (not modules yet): route name → [dictionary key of the service, icon]. Shown after the
 // modules' services.
+// Services still to come: shown (marked "coming") only to the roles that will use them (issue 18, point 10), and
+// gone once their module lands.
 const UPCOMING = {
-  cameras: ["cameras", "i-camera"],
-  security: ["security", "i-shield"],
-  dti: ["dti", "i-trend"],
-  reports: ["reports", "i-clipboard"],
+  cameras: ["cameras", "i-camera", ["admin", "operator", "leader", "officer"]],
+  security: ["security", "i-shield", ["admin", "operator", "leader", "analyst"]],
+  reports: ["reports", "i-clipboard", ["admin", "operator", "leader"]],
 };
 
 // Route name → { title, group, roles, icon, load() → view module } (from the settings, see buildRoutes).
@@ -65,19 +66,19 @@ function buildRoutes(modules) {
       load: () => import(`./views/${entry.route}.js`),
     };
   }
-  for (const [route, [key, icon]] of Object.entries(UPCOMING)) {
+  for (const [route, [key, icon, roles]] of Object.entries(UPCOMING)) {
     if (routes[route]) continue; // it became a module
     const view = placeholderView(key);
-    routes[route] = { title: `nav.${key}`, icon, group: "services", upcoming: true, load: () => Promise.resolve(view) };
+    routes[route] = { title: `nav.${key}`, icon, group: "services", upcoming: true, roles, load: () => Promise.resolve(view) };
   }
   return routes;
 }
 
 function allowed(definition) {
-  return definition.upcoming || definition.roles.includes(state.user.role);
+  return definition.roles.includes(state.user.role);
 }
 
-function navItem(route, { title, icon }) {
+function navItem(route, { title, icon, upcoming }) {
   const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
   use.setAttribute("href", `#${icon}`);
   const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -85,7 +86,8 @@ function navItem(route, { title, icon }) {
   svg.setAttribute("aria-hidden", "true");
   svg.append(use);
   return h("li", {},
-    h("a", { href: `#/${route}`, "data-route": route }, svg, h("span", { "data-i18n": title }, t(title))));
+    h("a", { href: `#/${route}`, "data-route": route, class: upcoming ? "is-upcoming" : null }, svg, h("span", { "data-i18n": title }, t(title)),
+      upcoming ? h("span", { class: "nav-soon", "data-i18n": "nav.soon" }, t("nav.soon")) : null));
 }
 
 /** The sidebar's two lists: the services the user may open (modules first, then the upcoming ones) and admin pages. */

@@ -522,6 +522,7 @@ class E2E:
                 self.reset_browser_session()
                 continue
             r.check(f"ui {username} top bar shows name and role", self.ui_top_bar, username, role)
+            r.check(f"ui {username} menu marks coming services and hides what the role cannot use", self.ui_menu_for_role, role)
             r.check(f"ui {username} map screenshot", self.ui_map_screenshot, username)
             if role == "admin":
                 r.check("ui admin sees the agencies table", self.ui_admin_agencies)
@@ -543,6 +544,24 @@ class E2E:
             r.check(f"ui {username} logs out", self.ui_logout)
             self.collect_console()
         self.context = "end"
+
+    # Services still to come and the roles that will use them (issue 18, point 10; Public/js/app.js UPCOMING).
+    UPCOMING_FOR = {"cameras": {"admin", "operator", "leader", "officer"}, "security": {"admin", "operator", "leader", "analyst"},
+                    "reports": {"admin", "operator", "leader"}}
+
+    def ui_menu_for_role(self, role):
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#nav-services a"), "no menu")
+        links = self.driver.find_elements(By.CSS_SELECTOR, "#nav-services a")
+        shown = {a.get_attribute("data-route"): "is-upcoming" in (a.get_attribute("class") or "") for a in links}
+        for route, upcoming in shown.items():
+            if upcoming:
+                expect(role in self.UPCOMING_FOR.get(route, set()), f"{role} sees the coming service {route}")
+                badge = self.driver.find_elements(By.CSS_SELECTOR, f"#nav-services a[data-route='{route}'] .nav-soon")
+                expect(badge and badge[0].text.strip(), f"{route} is not marked as coming")
+        for route, roles in self.UPCOMING_FOR.items():
+            expect((route in shown) == (role in roles), f"{route} shown={route in shown} for {role}")
+        expect("dti" in shown and not shown["dti"], "the DTI service is in the menu as a service, not as coming")
+        return ", ".join(f"{r}{' (sắp có)' if u else ''}" for r, u in shown.items())
 
     def reset_browser_session(self):
         try:

@@ -35,7 +35,7 @@ struct DTIModule: ServiceModule {
     }
 
     var console: [ConsoleEntry] {
-        [ConsoleEntry(route: "dti", title: "nav.dti", icon: "i-chart", roles: [.admin, .operator, .leader, .officer, .analyst])]
+        [ConsoleEntry(route: "dti", title: "nav.dti", icon: "i-trend", roles: [.admin, .operator, .leader, .officer, .analyst])]
     }
 
     var i18nBundles: [String] { ["dti"] }
