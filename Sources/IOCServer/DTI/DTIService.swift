@@ -223,7 +223,10 @@ enum DTIService {
             return out
         }
         let trees = Dictionary(agencies.map { ($0, subtree($0)) }, uniquingKeysWith: { a, _ in a })
-        let asked = Array(Set(trees.values.joined())).sorted()
+        // Every assessed agency's units at once: one computation (the same scan) serves the list, one assessment and the
+        // results alike, and the cache below keeps it.
+        let everyone = assessable(fm, f, d).map(\.code)
+        let asked = Array(Set(trees.values.joined()).union(everyone.flatMap(subtree))).sorted()
         var figures: [String: [String: MeasuredFigure]] = [:]
         for key in Set(leaves.compactMap(\.measure)) {
             guard let m = available[key] else { continue }
