@@ -353,6 +353,22 @@ def run(e2e):
         e2e.screenshot("dti-8-leader-phone.png")
         return "cards, no sideways scroll"
 
+    def admin_installs_a_framework():
+        e2e.context = "dti-admin"
+        staff.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        sign_in("admin", "IOC-admin-2026", "/#/dti")
+        wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#dti-admin > summary"), "no framework administration for the admin")
+        click("#dti-admin > summary")
+        button = "#dti-admin-templates button[data-template='national-922-province']"
+        wait(lambda d: d.find_elements(By.CSS_SELECTOR, button), "the shipped templates are not listed")
+        click(button)
+        wait(lambda d: "DTI-TINH-922" in (text("#dti-admin-status") or ""), f"no confirmation: {text('#dti-admin-status')!r}")
+        wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#dti-frameworks button[data-framework='DTI-TINH-922']"), "the new cycle is not listed")
+        status, tree = Api(e2e.base, "admin", "IOC-admin-2026").call("GET", "/api/v1/dti/frameworks/DTI-TINH-922")
+        expect(status == 200 and len(list(leaves(tree["framework"]["criteria"]))) == 98, f"the installed 922 tree: {status}")
+        e2e.screenshot("dti-9-admin-templates.png")
+        return text("#dti-admin-status")
+
     try:
         if r.check("dti setup: a sub-index of each method for SO-XD (API)", setup):
             ok = r.check("dti officer fills each method, a note, a link and a PDF, and saves the draft", officer_fills_and_saves)
@@ -363,6 +379,7 @@ def run(e2e):
             if ok:
                 r.check("dti public page shows the published ranking without sign-in", public_page)
                 r.check("dti leader's phone view: ranking cards, no sideways scroll", leader_phone)
+            r.check("dti admin installs a shipped framework from the console", admin_installs_a_framework)
     finally:
         staff.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         e2e.collect_console()

@@ -18,6 +18,7 @@ import * as heatmapPage from "./dti-heatmap.js";
 import * as assessmentPage from "./dti-assessment.js";
 import * as reviewPage from "./dti-review.js";
 import * as evidencePage from "./dti-evidence.js";
+import { frameworkAdmin } from "./dti-admin.js";
 
 const LIVE_DEBOUNCE_MS = 400;
 const CODE = /^[A-Za-z0-9._-]{1,64}$/;
@@ -182,6 +183,11 @@ export function mount(root, { settings, user }) {
     panels.set(tab, h("section", { class: "ps-panel dti-panel", id: `dti-panel-${tab}`, role: "tabpanel", "aria-labelledby": `dti-tab-${tab}` }));
   }
   root.append(header, cyclesTitle, cycles, current, tabList, ...panels.values());
+  // Administrators manage the frameworks themselves (install, import, copy as next year's, export).
+  const admin = role === "admin"
+    ? frameworkAdmin({ selected: () => summary(), onChanged: (code) => { dataChanged(); chooseFramework(code); } })
+    : null;
+  if (admin) cycles.after(admin.element);
 
   /** The tabs this user has for the chosen framework (review: reviewers and the staff who read every agency). */
   function visibleTabs() {
@@ -374,6 +380,7 @@ export function mount(root, { settings, user }) {
   }
 
   function renderAll() {
+    admin?.render();
     renderHeader();
     renderFrameworks();
     renderCurrent();
