@@ -43,16 +43,21 @@ struct DTIModule: ServiceModule {
 
 /// The DTI tile (the latest published ranking and the cycle in progress) and its service screen (the ranking).
 enum DTIWall {
-    /// The latest framework with published results (departments first), and the latest open one.
-    static func frameworks(_ db: any Database) async throws -> (published: DTIFrameworkModel?, open: DTIFrameworkModel?) {
+    /// The latest framework with published results (departments first), and the cycle under way: the latest open one
+    /// whose period has begun (a framework prepared for next year waits its turn).
+    static func frameworks(_ db: any Database, today: String) async throws -> (published: DTIFrameworkModel?, open: DTIFrameworkModel?) {
         let all = try await DTIFrameworkModel.query(on: db).sort(\.$year, .descending).sort(\.$id).all()
         let published = all.filter { $0.resultsVersion > 0 }
-        return (published.first { $0.subject == DTISubject.department.rawValue } ?? published.first,
-                all.first { $0.status == "open" && $0.subject == DTISubject.department.rawValue } ?? all.first { $0.status == "open" })
+        let open = all.filter { $0.status == "open" }
+        let begun = open.filter { $0.periodFrom <= today }
+        let department = { (list: [DTIFrameworkModel]) in list.first { $0.subject == DTISubject.department.rawValue } ?? list.first }
+        return (department(published), department(begun) ?? department(open))
     }
 
+    static func today(_ req: Request) -> String { WorkingCalendar.vietnamCivilService.civilDate(of: req.now).description }
+
     @Sendable static func tile(_ req: Request, _ scope: WallScope) async throws -> WallTile {
-        let (pub, open) = try await frameworks(req.db)
+        let (pub, open) = try await frameworks(req.db, today: today(req))
         var figures: [WallTile.Figure] = []
         var lastAt: Date?
         if let pub, let r = try await DTIService.publishedResults(pub, version: nil, on: req.db) {
@@ -90,7 +95,7 @@ enum DTIWall {
     }
 
     @Sendable static func drill(_ req: Request, _ q: WallDrillQuery) async throws -> WallDrill {
-        let (pub, _) = try await frameworks(req.db)
+        let (pub, _) = try await frameworks(req.db, today: today(req))
         var r: DTIResults?
         if let pub { r = try await DTIService.publishedResults(pub, version: nil, on: req.db) }
         let title = LocalizedMessage(vi: "Xếp hạng chỉ số chuyển đổi số \(r.map { String($0.year) } ?? "")", en: "DTI ranking \(r.map { String($0.year) } ?? "")")
