@@ -9,9 +9,9 @@ import { api, errorMessage } from "./api.js";
 import { h } from "./dom.js";
 import { applyI18n, bindLanguageSwitch, formatDate, formatNumber, initI18n, localized, t } from "./i18n.js";
 import { loadSettings, provinceName } from "./settings.js";
+import { matches, sortHeader, sortRows } from "./public-table.js";
 import {
-  BASE, changeCell, downloadIcon, frameworkLabel, frameworkPath, levelChip, levelTones, resultsXlsxPath, rowAgency,
-  searchable, sortHeader, sortRows, valueText,
+  BASE, changeCell, downloadIcon, frameworkLabel, frameworkPath, levelChip, levelTones, resultsXlsxPath, rowAgency, valueText,
 } from "./views/dti-common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -63,8 +63,7 @@ function renderTable() {
   body.dataset.framework = results.framework;
   const rows = Array.isArray(results.results) ? results.results : [];
   const tones = levelTones(results.levels, rows);
-  const needle = searchable(state.query.trim());
-  const shown = sortRows(rows.filter((r) => !needle || searchable(`${r.agencyName} ${r.agencyNameEn}`).includes(needle)), state.sort, sortValue);
+  const shown = sortRows(rows.filter((r) => matches(`${r.agencyName} ${r.agencyNameEn}`, state.query)), state.sort, sortValue);
   const onSort = (next) => {
     state.sort = next;
     renderTable();

@@ -5,12 +5,14 @@ import { applyI18n, bindLanguageSwitch, formatDate, formatDateTime, formatNumber
 import { h } from "./dom.js";
 import { loadSettings, provinceName } from "./settings.js";
 import { loadBoundaries } from "./units.js";
+import { matches } from "./public-table.js";
 
 const API = "/api/v1/field-reports";
 const LIST_PAGE_SIZE = 20;
 const MAP_PAGE_SIZE = 200;
 const FALLBACK_VIEW = { center: [12.67, 108.04], zoom: 9 };
 const OPEN = new Set(["new", "verified", "assigned", "in_progress"]);
+const FIGURES_SHOWN = 10; // agencies shown before "show all" (the busiest first)
 const FIRST_YEAR = 2025; // the province's communes since 1 July 2025
 
 // Marker colours: open, overdue, awaiting rating, closed (handled), other endings. Distinct also for colour-blind eyes
@@ -39,6 +41,8 @@ const state = {
   figures: null,
   figuresError: null,
   view: "map",
+  figuresQuery: "",
+  figuresAll: false,
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -150,13 +154,34 @@ function readFiltersFromURL() {
   if (view === "list" || view === "map") state.view = view;
 }
 
-function writeURL() {
+/** Puts the filters, page, year and view in the address: a new history entry when `push` (a page turned), so that
+ * the back button returns to the previous page of the list. */
+function writeURL({ push = false } = {}) {
   const params = filterQuery();
   if (state.page > 1) params.set("page", String(state.page));
   if (state.year && state.year !== currentYear()) params.set("year", String(state.year));
   if (state.view === "list") params.set("view", "list");
   const query = params.toString();
-  history.replaceState(null, "", query ? `${location.pathname}?${query}` : location.pathname);
+  const url = query ? `${location.pathname}?${query}` : location.pathname;
+  if (url === `${location.pathname}${location.search}`) return;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+/** Back or forward through the pages of the list: the address is the state. */
+function onPopState() {
+  const year = state.year;
+  state.year = currentYear();
+  state.view = "map";
+  readFiltersFromURL();
+  renderFilterOptions();
+  setView(state.page > 1 ? "list" : state.view);
+  loadList();
+  loadMap();
+  if (state.year !== year) {
+    renderYears();
+    loadFigures();
+  }
 }
 
 function onFilterChange() {
@@ -417,7 +442,7 @@ function renderPager(pages) {
 
 function goToPage(delta) {
   state.page = Math.max(1, state.page + delta);
-  writeURL();
+  writeURL({ push: true });
   loadList().then(() => $("pub-list-summary").scrollIntoView({ block: "nearest" }));
 }
 
@@ -459,29 +484,32 @@ async function loadFigures() {
   renderKPIs();
 }
 
-function num(value, { bad = false, digits = 0 } = {}) {
-  if (value == null || !Number.isFinite(Number(value))) return h("td", { class: "num pub-na", title: t("frp.fig.noData") }, "—");
-  return h("td", { class: `num${bad && Number(value) > 0 ? " pub-bad" : ""}` }, formatNumber(Number(value), { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+// Each figure cell carries its column's name (`data-label`): on a phone the table becomes one card per agency.
+function num(value, label, { bad = false, digits = 0 } = {}) {
+  const dataset = { label: t(label) };
+  if (value == null || !Number.isFinite(Number(value))) return h("td", { class: "num pub-na", title: t("frp.fig.noData"), dataset }, "—");
+  return h("td", { class: `num${bad && Number(value) > 0 ? " pub-bad" : ""}`, dataset }, formatNumber(Number(value), { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 }
 
-function rate(value, title) {
+function rate(value, label, title) {
   const text = percent(value);
-  if (!text) return h("td", { class: "num pub-na", title: t("frp.fig.noData") }, "—");
-  return h("td", { class: "num", title }, text);
+  const dataset = { label: t(label) };
+  if (!text) return h("td", { class: "num pub-rate pub-na", title: t("frp.fig.noData"), dataset }, "—");
+  return h("td", { class: "num pub-rate", title, dataset }, text);
 }
 
 function figureCells(row) {
   return [
-    num(row.received),
-    num(row.handledOnTime),
-    num(row.handledLate, { bad: true }),
-    num(row.open),
-    num(row.overdue, { bad: true }),
-    num(row.averageHandlingHours, { digits: 1 }),
-    rate(row.onTimeRate, t("frp.fig.onTimeTitle", { onTime: formatNumber(row.handledOnTime ?? 0), handled: formatNumber(row.handled ?? 0) })),
-    rate(row.satisfactionRate, t("frp.fig.satisfactionTitle", {
+    rate(row.onTimeRate, "frp.fig.onTimeRate", t("frp.fig.onTimeTitle", { onTime: formatNumber(row.handledOnTime ?? 0), handled: formatNumber(row.handled ?? 0) })),
+    rate(row.satisfactionRate, "frp.fig.satisfaction", t("frp.fig.satisfactionTitle", {
       satisfied: formatNumber(row.satisfied ?? 0), accepted: formatNumber(row.accepted ?? 0), rated: formatNumber(row.rated ?? 0),
     })),
+    num(row.received, "frp.fig.received"),
+    num(row.handledOnTime, "frp.fig.onTime"),
+    num(row.handledLate, "frp.fig.late", { bad: true }),
+    num(row.open, "frp.fig.open"),
+    num(row.overdue, "frp.fig.overdue", { bad: true }),
+    num(row.averageHandlingHours, "frp.fig.avgHours", { digits: 1 }),
   ];
 }
 
@@ -496,12 +524,23 @@ function renderFigures() {
   }
   const figures = state.figures;
   const rows = Array.isArray(figures?.rows) ? [...figures.rows] : [];
-  rows.sort((a, b) => (b.received ?? 0) - (a.received ?? 0) || named(a.agency).localeCompare(named(b.agency), "vi"));
-  table.tBodies[0].replaceChildren(...(rows.length
-    ? rows.map((row) => h("tr", {}, h("th", { scope: "row", class: "pub-col-agency" }, named(row.agency) || "—"), ...figureCells(row)))
-    : [h("tr", { class: "pub-empty" }, h("td", { colspan: 9 }, figures ? t("frp.fig.empty", { year: state.year }) : ""))]));
+  // Agencies by reports received; the reports not assigned to any agency yet (no agency: still being verified) last.
+  rows.sort((a, b) => !a.agency - !b.agency || (b.received ?? 0) - (a.received ?? 0) || named(a.agency).localeCompare(named(b.agency), "vi"));
+  const found = rows.filter((row) => matches(row.agency ? `${row.agency.name ?? ""} ${row.agency.nameEn ?? ""}` : t("frp.fig.unassigned"), state.figuresQuery));
+  // Folded: the busiest agencies, and always the reports no agency has yet.
+  const shown = state.figuresAll || state.figuresQuery.trim() ? found : found.filter((row, i) => i < FIGURES_SHOWN || !row.agency);
+  const more = $("pub-figures-more");
+  more.hidden = shown.length >= found.length;
+  more.textContent = t("frp.fig.showAll", { count: formatNumber(found.length) });
+  table.tBodies[0].replaceChildren(...(shown.length
+    ? shown.map((row) => h("tr", row.agency ? { dataset: { agency: row.agency.code || "" } } : { class: "pub-unassigned", dataset: { agency: "" } },
+      row.agency
+        ? h("th", { scope: "row", class: "pub-col-agency" }, named(row.agency))
+        : h("th", { scope: "row", class: "pub-col-agency", title: t("frp.fig.unassignedTitle") }, t("frp.fig.unassigned")),
+      ...figureCells(row)))
+    : [h("tr", { class: "pub-empty" }, h("td", { colspan: 9 }, !figures ? "" : rows.length ? t("frp.fig.noMatch") : t("frp.fig.empty", { year: state.year })))]));
   table.tFoot.replaceChildren(...(figures?.total && rows.length
-    ? [h("tr", {}, h("th", { scope: "row", class: "pub-col-agency" }, t("frp.fig.total")), ...figureCells(figures.total))]
+    ? [h("tr", { class: "pub-total" }, h("th", { scope: "row", class: "pub-col-agency" }, t("frp.fig.total")), ...figureCells(figures.total))]
     : []));
   $("pub-figures-asof").textContent = figures
     ? t("frp.fig.asOf", { year: figures.year ?? state.year, at: formatDateTime(figures.asOf) })
@@ -567,6 +606,14 @@ function bind() {
   $("pub-reset").addEventListener("click", resetFilters);
   $("pub-prev").addEventListener("click", () => goToPage(-1));
   $("pub-next").addEventListener("click", () => goToPage(1));
+  $("pub-figures-search").addEventListener("input", (event) => {
+    state.figuresQuery = event.target.value;
+    renderFigures();
+  });
+  $("pub-figures-more").addEventListener("click", () => {
+    state.figuresAll = true;
+    renderFigures();
+  });
   $("pub-year").addEventListener("change", () => {
     state.year = Number($("pub-year").value);
     writeURL();
@@ -581,6 +628,7 @@ function bind() {
     $(next === "map" ? "pub-tab-map" : "pub-tab-list").focus();
   });
   window.addEventListener("ioc:languagechange", onLanguageChange);
+  window.addEventListener("popstate", onPopState);
 }
 
 async function start() {

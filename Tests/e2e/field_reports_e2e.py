@@ -182,6 +182,43 @@ def run(e2e):
         shot(citizen, "fr-8-citizen-rated.png")
         return "closed, satisfied"
 
+    def public_figures_and_paged_list():
+        """Issue 18 point 7: the unassigned row has a name, the list is paged (next, back), the rates fit a phone."""
+        staff.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            staff.get(e2e.base + "/phan-anh-cong-khai.html?view=list")
+            _, vi = e2e.browser_fetch("/i18n/vi.field-reports-public.json")
+            wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#pub-figures tbody th") and d.find_element(By.ID, "pub-page").text,
+                 "public figures or list not shown")
+            agencies = staff.execute_script("return [...document.querySelectorAll('#pub-figures tbody th')].map(t => t.textContent.trim())")
+            expect(agencies and all(a and a != "—" for a in agencies), f"an agency row without a name: {agencies}")
+            status, figures = e2e.browser_fetch("/api/v1/field-reports/public-figures")
+            if status == 200 and any(not row.get("agency") for row in figures.get("rows", [])):
+                expect(vi["frp.fig.unassigned"] in agencies, f"no {vi['frp.fig.unassigned']!r} row in {agencies}")
+            width, scroll, right = staff.execute_script(
+                "return [document.documentElement.clientWidth, document.documentElement.scrollWidth,"
+                " document.querySelector('#pub-figures tbody tr td.pub-rate:nth-of-type(2)').getBoundingClientRect().right]")
+            expect(scroll <= width and right <= width, f"phone: page {scroll} px for {width}, second rate ends at {right}")
+            codes = lambda d: d.execute_script("return [...document.querySelectorAll('#pub-list tbody .pub-code')].map(a => a.textContent)")
+            first = codes(staff)
+            status, page = e2e.browser_fetch("/api/v1/field-reports/public?page=1&pageSize=20")
+            expect(0 < len(first) <= 20, f"{len(first)} reports on the first page")
+            if status == 200 and page.get("total", 0) > 20:
+                staff.execute_script("document.getElementById('pub-next').click()")
+                wait(staff, lambda d: "page=2" in d.current_url and codes(d) and codes(d)[0] != first[0], "next page not loaded")
+                second = codes(staff)
+                expect(len(second) <= 20 and not set(second) & set(first), f"page 2 repeats page 1: {second[:3]}")
+                expect(vi["frp.public.pageOf"].replace("{page}", "2").split("{")[0] in staff.find_element(By.ID, "pub-page").text,
+                       f"pager says {staff.find_element(By.ID, 'pub-page').text!r}")
+                staff.back()
+                wait(staff, lambda d: "page=2" not in d.current_url and codes(d)[:1] == first[:1], "back did not return to page 1")
+            height = staff.execute_script("return document.documentElement.scrollHeight")
+            shot(staff, "fr-9-public-phone.png")
+            return f"{len(agencies)} agency rows, {len(first)} reports a page, {height} px tall at 390x844"
+        finally:
+            staff.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    r.check("fr public figures name the unassigned row and the list is paged", public_figures_and_paged_list)
     ok = r.check("fr operator opens the new-reports queue", operator_queue)
     ok = ok and r.check("fr citizen files a report with a photo on the phone page", citizen_files)
     ok = ok and r.check("fr operator sees the new report live", operator_sees_it_live)

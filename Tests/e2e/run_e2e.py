@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 
@@ -711,12 +712,37 @@ class E2E:
         return code
 
     def ui_portal(self):
+        """Issue 18 point 7: cong-khai.html in the public pages' layout, search without marks, sorting, a phone."""
         self.driver.get(self.base + "/cong-khai.html")
         self.wait(lambda d: d.execute_script("return document.body.dataset.ready") == "1", "portal page not ready")
+        expect(self.driver.find_elements(By.CSS_SELECTOR, ".fr-nav a[href='/chuyen-doi-so.html']"), "no shared navigation")
+        expect(self.driver.find_elements(By.CSS_SELECTOR, ".fr-footer a[href='/phan-anh-cong-khai.html']"), "no shared footer")
+        heads = self.text_of("#portal-table thead")
+        expect("Gia Lai" not in heads and "766/QĐ-TTg" in heads, f"rate headers {heads!r}")
         rows = self.table_rows("#portal-table tbody tr")
         expect(len(rows) >= 5, f"{len(rows)} agencies on the public page")
+        number = "return [...document.querySelectorAll('#portal-table tbody .portal-received')].map(c => Number(c.textContent.replace(/\\./g, '')))"
+        self.css("#portal-table thead [data-sort='received']").click()
+        received = self.driver.execute_script(number)
+        expect(received == sorted(received, reverse=True) and received[0] > received[-1], f"not sorted by received: {received[:5]}")
+        name = self.driver.execute_script("return document.querySelector('#portal-table tbody tr:last-child .portal-agency').textContent")
+        plain = unicodedata.normalize("NFD", name).encode("ascii", "ignore").decode().replace("Đ", "D").replace("đ", "d").lower()
+        self.css("#portal-search").send_keys(plain)
+        names = self.driver.execute_script("return [...document.querySelectorAll('#portal-table tbody .portal-agency')].map(c => c.textContent)")
+        expect(name in names and len(names) < len(rows), f"search {plain!r}: {len(names)} of {len(rows)} rows, {names[:3]}")
         self.screenshot("portal.png")
-        return f"{len(rows)} agencies"
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        try:
+            self.driver.get(self.base + "/cong-khai.html")
+            self.wait(lambda d: d.execute_script("return document.body.dataset.ready") == "1", "portal page not ready on a phone")
+            width, scroll, right = self.driver.execute_script(
+                "return [document.documentElement.clientWidth, document.documentElement.scrollWidth,"
+                " document.querySelector('#portal-table tbody .portal-rate2').getBoundingClientRect().right]")
+            expect(scroll <= width and right <= width, f"phone: page {scroll} px wide for {width}, second rate ends at {right}")
+            self.screenshot("portal-phone.png")
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        return f"{len(rows)} agencies, sorted, search {plain!r} → {len(names)}"
 
     def ui_audit_view(self):
         self.driver.get(self.base + "/#/audit")
