@@ -201,7 +201,7 @@ public enum TimelinessRate: String, Sendable, Hashable, Codable, CaseIterable {
     /// Vietnamese name.
     public var vietnameseName: String {
         switch self {
-        case .onTime: "Tỷ lệ giải quyết đúng hạn (cách tính 766 / Gia Lai)"
+        case .onTime: "Tỷ lệ giải quyết đúng hạn trên tổng hồ sơ cần giải quyết (QĐ 766/QĐ-TTg)"
         case .earlyOrOnTimeAmongResolved: "Tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn"
         }
     }
@@ -209,7 +209,7 @@ public enum TimelinessRate: String, Sendable, Hashable, Codable, CaseIterable {
     /// English name.
     public var englishName: String {
         switch self {
-        case .onTime: "On-time rate (766 / Gia Lai method)"
+        case .onTime: "On-time rate among all dossiers to handle (QĐ 766/QĐ-TTg)"
         case .earlyOrOnTimeAmongResolved: "Early or on-time share of resolved dossiers"
         }
     }
