@@ -24,6 +24,7 @@ public func registerCommands(_ app: Application) {
     var audit = AsyncCommands()
     audit.use(AuditVerifyCommand(), as: "verify")
     app.asyncCommands.use(audit.group(help: "Audit log: verify"), as: "audit")
+    registerBackupCommands(app)
 }
 
 /// Fails the command with a message on standard error and a non-zero exit.
