@@ -265,6 +265,9 @@ def run(e2e):
         wait(kiosk, lambda d: d.find_elements(By.CSS_SELECTOR, "#wall-screen[data-view='overview']"), "kiosk screen not showing the overview")
         # The key left the address bar and is nowhere a script can read it: it became an HttpOnly cookie.
         expect("key=" not in kiosk.current_url, f"the display key is still in the address: {kiosk.current_url}")
+        # The header names the wall, never its code (issue 18, point 6).
+        wait(kiosk, lambda d: "phong-dieu-hanh" not in (d.find_element(By.ID, "wall-screen-tag").text or "x") and d.find_element(By.ID, "wall-screen-tag").text.strip(),
+             f"the kiosk header shows the wall's code: {kiosk.find_element(By.ID, 'wall-screen-tag').text!r}")
         kept = kiosk.execute_script("return [sessionStorage.getItem('ioc.wall.key'), sessionStorage.getItem('ioc.wall.pendingKey'), document.cookie]")
         expect(kept[0] is None and kept[1] is None, f"the key is kept in sessionStorage: {kept}")
         expect(body["key"] not in (kept[2] or ""), "the display cookie is readable by scripts")

@@ -67,7 +67,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
   const topic = wallTopic(ctx.settings, wall);
   const canListen = TOPIC_PATTERN.test(topic);
 
-  chrome.setScreenTag(t("wall.screen.tag", { wall, index }));
+  chrome.setScreenTag(t("wall.screen.tag", { wall: assignment?.wallName || wall, index }));
 
   /**
    * The header's title for a view. Kinds not built in (a service's screen): the kind's title from the module
@@ -173,6 +173,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
     if (assignment && version === assignment.version && key === assignmentKey) return;
     assignment = next;
     assignmentKey = key;
+    chrome.setScreenTag(t("wall.screen.tag", { wall: assignment?.wallName || wall, index }));
     stopRotation();
     const takeover = next?.takeover?.view ? next.takeover : null;
     chrome.setTakeover(takeover ? (takeover.by || t("wall.screen.operator")) : null);
@@ -281,7 +282,7 @@ export function startKiosk(ctx, { wall, index, host, chrome }) {
 
   return {
     languageChanged() {
-      chrome.setScreenTag(t("wall.screen.tag", { wall, index }));
+      chrome.setScreenTag(t("wall.screen.tag", { wall: assignment?.wallName || wall, index }));
       chrome.setTakeover(assignment?.takeover?.view ? (assignment.takeover.by || t("wall.screen.operator")) : null);
       for (const entry of cache.values()) entry.built.languageChanged();
       if (current) chrome.setTitle(viewTitle(current.view, current.built));

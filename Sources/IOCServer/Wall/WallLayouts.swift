@@ -122,6 +122,8 @@ enum WallLayoutController {
 
     struct ScreenDTO: Content {
         var wall: String
+        /// The wall's name, for the kiosk's header (never the code).
+        var wallName: String?
         var index: Int
         var view: WallView
         var rotation: [WallRotationItem]?
@@ -143,7 +145,7 @@ enum WallLayoutController {
         let view = (try? decoder.decode(WallView.self, from: Data(s.viewJSON.utf8))) ?? WallView(kind: "overview", params: nil)
         let rotation = s.rotationJSON.flatMap { try? decoder.decode([WallRotationItem].self, from: Data($0.utf8)) }
         let takeover = s.takeoverJSON.flatMap { try? decoder.decode(WallView.self, from: Data($0.utf8)) }
-        return ScreenDTO(wall: s.wallCode, index: s.index, view: view, rotation: rotation,
+        return ScreenDTO(wall: s.wallCode, wallName: nil, index: s.index, view: view, rotation: rotation,
                          takeover: takeover.map { .init(view: $0, by: s.takeoverBy, at: s.takeoverAt) }, version: s.version)
     }
 
@@ -170,7 +172,10 @@ enum WallLayoutController {
     }
 
     @Sendable static func screen(_ req: Request) async throws -> ScreenDTO {
-        dto(try await findScreen(req, on: req.db).1)
+        let (wall, screen) = try await findScreen(req, on: req.db)
+        var out = dto(screen)
+        out.wallName = wall.name
+        return out
     }
 
     struct WallInput: Content { var name: String; var rows: Int; var cols: Int }
