@@ -20,6 +20,13 @@ struct CaseNotesTests {
             #expect(vi.hasPrefix("Tiếp nhận; dự kiến chuyển UBND phường Buôn Ma Thuột"), "\(vi)")
             #expect(en.hasPrefix("Received; routed to"), "\(en)")
             #expect(!vi.contains(" / ") && !vi.contains("Received"))
+            // Staff see who acted by name, not by user name.
+            try await makeUser(app, "dieuhanh2", role: .operator)
+            let op = TestClient(app); try await op.login("dieuhanh2")
+            #expect(try await FR.act(op, code, ["action": "verify"]).status == .ok)
+            let detail = try await op.send(.GET, "/api/v1/cases/\(code)")
+            let verified = try #require((detail.json["timeline"] as? [[String: Any]])?.first { $0["type"] as? String == "verified" })
+            #expect(verified["actorName"] as? String == "Người dùng dieuhanh2")
         }
     }
 

@@ -182,7 +182,7 @@ struct WallTests {
                 }
                 #expect(fed != nil, "a new report reaches the wall's feed")
                 r = try await op.send(.POST, "/api/v1/walls/phong-dieu-hanh/screens/5/takeover", json: ["view": ["kind": "case", "params": ["code": code]]])
-                #expect((r.json["takeover"] as? [String: Any])?["by"] as? String == "op")
+                #expect((r.json["takeover"] as? [String: Any])?["by"] as? String == "Người dùng op", "the operator's name, not the user name (issue 18, point 6)")
                 #expect(r.json["version"] as? Int == v1 + 1)
                 r = try await op.send(.DELETE, "/api/v1/walls/phong-dieu-hanh/screens/5/takeover")
                 #expect(r.json["takeover"] is NSNull || r.json["takeover"] == nil)

@@ -345,7 +345,7 @@ export function mount(root, { settings, user }, code) {
 
   function timelineItem(event) {
     const label = tOr(`frc.event.${event.type}`, localized(event.label) || event.type);
-    const actor = actorName(event.actor);
+    const actor = actorName(event.actor, event.actorName);
     const transition = event.fromStatus && event.toStatus && event.fromStatus !== event.toStatus
       ? h("span", { class: "frc-transition" },
         statusBadge(event.fromStatus), h("span", { "aria-hidden": "true" }, "→"), h("span", { class: "visually-hidden" }, t("frc.timeline.to")), statusBadge(event.toStatus))

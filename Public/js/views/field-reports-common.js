@@ -93,7 +93,8 @@ export function isOpen(item) {
 }
 
 /** Who did something: "user:lan" → "lan"; the citizen and the system by name. */
-export function actorName(actor) {
+export function actorName(actor, name) {
+  if (name) return name;
   if (!actor || actor === "system" || actor.startsWith("system:")) return t("frc.timeline.system");
   if (actor === "citizen") return t("frc.timeline.citizen");
   return actor.startsWith("user:") ? actor.slice(5) : actor;

@@ -24,6 +24,8 @@ struct TimelineEntry: Content, Sendable {
     /// The English of a note the system wrote (a person's note has none: show `note` as typed).
     var noteEn: String?
     var actor: String?
+    /// The staff member's name for `user:<username>` actors (people read names, not user names).
+    var actorName: String?
     var `public`: Bool?
     var photos: [String]?
     var fromStatus: String?
@@ -232,12 +234,15 @@ enum CaseViews {
             channel: c.channel)
     }
 
-    static func timeline(_ events: [CaseEventModel], d: CaseDirectory.Snapshot, publicOnly: Bool, code: String) -> [TimelineEntry] {
+    static func timeline(_ events: [CaseEventModel], d: CaseDirectory.Snapshot, publicOnly: Bool, code: String,
+                         names: [String: String] = [:]) -> [TimelineEntry] {
         events.filter { !publicOnly || $0.isPublic }.map { e in
             let photos = e.photos.split(separator: ",").map { photoURL(code, String($0)) }
             return TimelineEntry(
                 at: e.at, type: e.type, label: eventLabel(e.type), note: e.note, noteEn: e.noteEn,
-                actor: publicOnly ? nil : e.actor, public: publicOnly ? nil : e.isPublic,
+                actor: publicOnly ? nil : e.actor,
+                actorName: publicOnly || !e.actor.hasPrefix("user:") ? nil : names[String(e.actor.dropFirst(5))],
+                public: publicOnly ? nil : e.isPublic,
                 photos: photos.isEmpty ? nil : photos,
                 fromStatus: e.fromStatus, toStatus: e.toStatus, agency: agencyRef(e.agencyID, d))
         }

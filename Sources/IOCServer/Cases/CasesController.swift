@@ -133,6 +133,14 @@ enum CasesController {
                        page: page, pageSize: pageSize, total: total, counts: counts)
     }
 
+
+    /// Display names of the staff who acted on a case (`user:<username>` actors).
+    static func staffNames(_ events: [CaseEventModel], on db: any Database) async throws -> [String: String] {
+        let usernames = Set(events.map(\.actor).filter { $0.hasPrefix("user:") }.map { String($0.dropFirst(5)) })
+        guard !usernames.isEmpty else { return [:] }
+        let users = try await UserModel.query(on: db).filter(\.$username ~~ Array(usernames)).all()
+        return Dictionary(users.map { ($0.username, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+    }
     static func usernames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
         guard !ids.isEmpty else { return [:] }
         let users = try await UserModel.query(on: db).filter(\.$id ~~ Array(Set(ids))).all()
@@ -170,7 +178,7 @@ enum CasesController {
             resultPhotos: results.map { CaseViews.photoURL(c.code, $0) }, rating: c.rating, ratingComment: c.ratingComment,
             contact: contact, duplicateOf: c.duplicateOf, duplicates: duplicates,
             extension_: c.extensionUntil.map { .init(requestedAt: c.extensionAt, until: $0, reason: c.extensionReason, requestedBy: c.extensionBy) },
-            timeline: CaseViews.timeline(events, d: d, publicOnly: false, code: c.code),
+            timeline: CaseViews.timeline(events, d: d, publicOnly: false, code: c.code, names: try await staffNames(events, on: req.db)),
             actions: CaseService.allowedActions(c, actor: actor, agencyCode: agencyCode).map(\.rawValue),
             nearby: nearby, resolvedAt: c.resolvedAt, closedAt: c.closedAt, handledLate: c.handledLate, mediaURLs: mediaURLs)
     }

@@ -274,7 +274,7 @@ enum WallLayoutController {
         let now = req.now
         return try await change(req, action: "wall.takeover") { s, user in
             s.takeoverJSON = json
-            s.takeoverBy = user.username
+            s.takeoverBy = user.displayName
             s.takeoverAt = now
             return "view=\(view.kind)"
         }
