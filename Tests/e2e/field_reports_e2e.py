@@ -130,6 +130,10 @@ def run(e2e):
         code = state["code"]
         click_id(staff, f"frc-link-{code}")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, f".view-field-reports[data-ready='1'][data-case-code='{code}']"), "case page not ready")
+        # Coordinates in decimal degrees with a point, even in Vietnamese (issue 18, point 6).
+        facts = staff.execute_script("return [...document.querySelectorAll('.frc-facts dd')].map(e => e.textContent.trim())")
+        coords = [f for f in facts if re.fullmatch(r"-?\d+[.,]\d+, -?\d+[.,]\d+", f)]
+        expect(coords and re.fullmatch(r"-?\d+\.\d{6}, -?\d+\.\d{6}", coords[0]), f"coordinates shown as {coords!r}")
         click_id(staff, "frc-action-assign")
         wait(staff, lambda d: d.find_elements(By.CSS_SELECTOR, "#frc-f-agency option[value='UBND-24133']"), "agency picker without UBND-24133")
         Select(staff.find_element(By.ID, "frc-f-agency")).select_by_value("UBND-24133")

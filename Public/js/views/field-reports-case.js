@@ -214,7 +214,9 @@ export function mount(root, { settings, user }, code) {
 
   function reportCard(d) {
     const coords = typeof d.lat === "number" && typeof d.lon === "number"
-      ? `${formatNumber(d.lat, { minimumFractionDigits: 5, maximumFractionDigits: 6 })}, ${formatNumber(d.lon, { minimumFractionDigits: 5, maximumFractionDigits: 6 })}`
+      // Decimal degrees with a point, as maps and GPS tools read them (a Vietnamese decimal comma inside a
+      // "lat, lon" pair is ambiguous: issue 18, point 6).
+      ? `${d.lat.toFixed(6)}, ${d.lon.toFixed(6)}`
       : null;
     return card("frc-report", "frc.case.report",
       d.photos?.length
