@@ -370,6 +370,12 @@ struct DTITests {
             let commune = try #require(communes.first { statRows[$0] != nil })
             #expect(try await admin.send(.PUT, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)", json: ["values": [:] as [String: Any]]).status == .ok)
             #expect(try await admin.send(.POST, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)/submit").status == .ok)
+            // A reviewer may override a measured sub-index, with a reason; the figure stays shown beside it.
+            let overridden = try await admin.send(.POST, "/api/v1/dti/frameworks/DTI-XA-T/assessments/\(commune)/review",
+                                                  json: ["criterion": "M3", "points": 7.5, "reason": "Khảo sát hài lòng của tỉnh thay cho đánh giá trực tuyến."])
+            #expect(overridden.status == .ok, "\(overridden.text)")
+            #expect((overridden.json["points"] as? [String: Double])?["M3"] == 7.5)
+            #expect((overridden.json["measured"] as? [String: Any])?["M3"] != nil)
             let published = try await admin.send(.POST, "/api/v1/dti/frameworks/DTI-XA-T/publish")
             #expect(published.status == .ok, "\(published.text)")
             let frozenM0 = ((published.json["measured"] as? [String: [String: [String: Any]]])?[commune]?["M0"])?["value"] as? Double

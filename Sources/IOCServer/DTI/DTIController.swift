@@ -138,8 +138,7 @@ enum DTIController {
     @Sendable static func frameworks(_ req: Request) async throws -> [FrameworkSummary] {
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
         let all = try await DTIFrameworkModel.query(on: req.db).sort(\.$year, .descending).sort(\.$id).all()
-        var counts: [String: [String: Int]] = [:]
-        for a in try await DTIAssessmentModel.query(on: req.db).all() { counts[a.framework, default: [:]][a.status, default: 0] += 1 }
+        let counts = try await DTIService.statusCounts(on: req.db)
         var out: [FrameworkSummary] = []
         for m in all { out.append(try await summary(req, m, try DTIService.definition(m), d, counts: counts[m.id!] ?? [:])) }
         return out
@@ -257,8 +256,7 @@ enum DTIController {
 
     static func frameworkDTO(_ req: Request, _ m: DTIFrameworkModel, _ f: DTIFramework) async throws -> FrameworkDTO {
         let d = try await req.application.agencyDirectory.snapshot(on: req.db)
-        var counts: [String: Int] = [:]
-        for a in try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == m.id!).all() { counts[a.status, default: 0] += 1 }
+        let counts = try await DTIService.statusCounts(on: req.db, framework: m.id!)[m.id!] ?? [:]
         let summary = try await summary(req, m, f, d, counts: counts)
         let canReview = req.principal?.user != nil ? try await DTIService.isReviewer(req, m, agency: nil) : false
         return FrameworkDTO(summary: summary, framework: f, maxima: f.maxima,
@@ -462,7 +460,7 @@ enum DTIController {
             }
             return l
         }
-        var row = try await row(m, agency: a.code, on: req.db)
+        let row = try await row(m, agency: a.code, on: req.db)
         try requireDraft(row)
         var values = row.flatMap { DTIService.decode([String: Double].self, $0.values) } ?? [:]
         var notes = row.flatMap { DTIService.decode([String: String].self, $0.notes) } ?? [:]
@@ -508,18 +506,18 @@ enum DTIController {
         target.links = DTIService.encode(links)
         target.updatedAt = now
         target.updatedBy = user.displayName
-        row = target
         let changed = (input.values ?? [:]).keys.sorted()
         try await req.application.audit.transaction(on: req.db) { tx in
             try await target.save(on: tx)
             return ((), AuditRecord(actor: actor, action: "dti.assessment.save", targetType: "dti_assessment", targetID: "\(m.id!)/\(a.code)",
                                     origin: origin, details: "values: \(changed.joined(separator: ","))"))
         }
-        publish(req, m, a.code, "saved")
+        announce(req, m, a.code, "saved")
         return try await assessmentDTO(req, m, f, agency: a)
     }
 
-    static func publish(_ req: Request, _ m: DTIFrameworkModel, _ agency: String, _ what: String) {
+    /// Tells live screens that an assessment changed.
+    static func announce(_ req: Request, _ m: DTIFrameworkModel, _ agency: String, _ what: String) {
         req.application.live.publish(topic: DTIService.topic, ["type": "dti.assessment", "framework": m.id!, "agency": agency, "change": what])
     }
 
@@ -541,7 +539,7 @@ enum DTIController {
             try await row.save(on: tx)
             return ((), AuditRecord(actor: actor, action: "dti.assessment.submit", targetType: "dti_assessment", targetID: "\(m.id!)/\(a.code)", origin: origin))
         }
-        publish(req, m, a.code, "submitted")
+        announce(req, m, a.code, "submitted")
         return try await assessmentDTO(req, m, f, agency: a)
     }
 
@@ -584,7 +582,7 @@ enum DTIController {
             return ((), AuditRecord(actor: actor, action: "dti.assessment.review", targetType: "dti_assessment", targetID: "\(m.id!)/\(a.code)",
                                     origin: origin, details: "\(input.criterion) = \(DTIScoring.format(input.points)): \(reason)"))
         }
-        publish(req, m, a.code, "reviewed")
+        announce(req, m, a.code, "reviewed")
         return try await assessmentDTO(req, m, f, agency: a)
     }
 
@@ -611,7 +609,7 @@ enum DTIController {
             try await row.save(on: tx)
             return ((), AuditRecord(actor: actor, action: "dti.assessment.answer", targetType: "dti_assessment", targetID: "\(m.id!)/\(a.code)", origin: origin))
         }
-        publish(req, m, a.code, "answered")
+        announce(req, m, a.code, "answered")
         return try await assessmentDTO(req, m, f, agency: a)
     }
 
@@ -684,7 +682,7 @@ enum DTIController {
             return ((), AuditRecord(actor: actor, action: "dti.evidence.add", targetType: "dti_assessment", targetID: "\(m.id!)/\(a.code)", origin: origin,
                                     details: "\(criterion): \(filename) (\(data.count) bytes, sha256 \(e.sha256.prefix(16)))"))
         }
-        publish(req, m, a.code, "evidence")
+        announce(req, m, a.code, "evidence")
         return try await EvidenceDTO(id: e.id!, criterion: criterion, filename: filename, contentType: type, size: data.count, sha256: e.sha256,
                                      isPublic: isPublic, uploadedAt: now).encodeResponse(status: .created, for: req)
     }

@@ -82,7 +82,8 @@ enum DTIWall {
             let d = try await req.application.agencyDirectory.snapshot(on: req.db)
             var assessable = Set(DTIService.assessable(open, f, d).map(\.code))
             if let codes = scope.agencyCodes { assessable.formIntersection(codes) }
-            let rows = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == open.id!).all().filter { assessable.contains($0.agency) }
+            let rows = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == open.id!)
+                .field(\.$agency).field(\.$status).field(\.$updatedAt).all().filter { assessable.contains($0.agency) }
             let submitted = rows.filter { $0.status != DTIService.Status.draft.rawValue }.count
             // The cycle's latest activity is the tile's freshness.
             if let latest = rows.map(\.updatedAt).max() { lastAt = max(lastAt ?? latest, latest) }

@@ -269,13 +269,6 @@ enum DTIService {
 
     /// Provisional results from the submitted assessments as they stand (measured figures live).
     static func results(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework) async throws -> DTIResults {
-        var r = try await computeResults(req, fm, f)
-        let included = r.results.map(\.agency)
-        r.measured = try await measured(req, fm, f, agencies: included)
-        return r
-    }
-
-    static func computeResults(_ req: Request, _ fm: DTIFrameworkModel, _ f: DTIFramework) async throws -> DTIResults {
         let assessments = try await DTIAssessmentModel.query(on: req.db).filter(\.$framework == fm.id!).all()
         let byAgency = Dictionary(assessments.map { ($0.agency, $0) }, uniquingKeysWith: { a, _ in a })
         let included = assessments.filter { $0.status != Status.draft.rawValue }.map(\.agency).sorted()
@@ -284,7 +277,18 @@ enum DTIService {
             (code, DTIScoring.score(f, values: scoringValues(byAgency[code], measured: measured[code] ?? [:]),
                                     overrides: overrides(byAgency[code]).mapValues(\.points)))
         }
-        return try await assemble(req, fm, f, scored: scored)
+        var r = try await assemble(req, fm, f, scored: scored)
+        r.measured = measured
+        return r
+    }
+
+    /// Assessments per state (`draft`, `submitted`…) of each framework, or of one; only the two columns are read.
+    static func statusCounts(on db: any Database, framework: String? = nil) async throws -> [String: [String: Int]] {
+        let q = DTIAssessmentModel.query(on: db).field(\.$framework).field(\.$status)
+        if let framework { q.filter(\.$framework == framework) }
+        var counts: [String: [String: Int]] = [:]
+        for a in try await q.all() { counts[a.framework, default: [:]][a.status, default: 0] += 1 }
+        return counts
     }
 
     /// A correction of published results: every agency keeps the points of the last version (measured figures as
