@@ -52,6 +52,9 @@ protocol ServiceModule: Sendable {
 
     /// Figures of each agency it measures from its own data (the DTI's measured sub-indices read them).
     var measures: [AgencyMeasure] { get }
+
+    /// Time series it answers from its own data (alert rules watch them: `SeriesSource`).
+    var series: [SeriesSource] { get }
 }
 
 extension ServiceModule {
@@ -68,6 +71,7 @@ extension ServiceModule {
     var console: [ConsoleEntry] { [] }
     var i18nBundles: [String] { [] }
     var measures: [AgencyMeasure] { [] }
+    var series: [SeriesSource] { [] }
 }
 
 /// What a topic named `prefix` + code belongs to.
@@ -142,7 +146,7 @@ final class ServiceModules: Sendable {
 
     /// The product's modules. A new service adds one line here.
     static var standard: [any ServiceModule] {
-        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule(), DTIModule()]
+        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule(), DTIModule(), EnvironmentModule()]
     }
 
     func module(_ id: String) -> (any ServiceModule)? { all.first { $0.id == id } }

@@ -14,6 +14,12 @@ public enum SourceKind: String, Sendable, Hashable, CaseIterable, Codable {
     case indicators
     /// Open311 clients (apps that file reports for citizens): the Open311 `api_key`.
     case open311
+    /// Environment stations and their data loggers: `POST /api/v1/observations`.
+    case observations
+    /// Alerting authorities and neighbours sending CAP: `POST /api/v1/cap/alerts`.
+    case cap
+    /// A commune's smart-loudspeaker cluster (truyền thanh thông minh): reads its playlist and reports playback.
+    case loudspeaker
 
     /// Older names, kept so that existing keys and scripts keep their meaning.
     static let aliases: [String: SourceKind] = [
@@ -21,6 +27,8 @@ public enum SourceKind: String, Sendable, Hashable, CaseIterable, Codable {
         "camera": .events, "vms": .events, "soc": .events, "siem": .events, "iot": .events, "sensor": .events,
         "igate": .dossiers, "dvc": .dossiers, "publicservices": .dossiers,
         "statistics": .indicators,
+        "environment": .observations, "station": .observations,
+        "truyenthanh": .loudspeaker,
     ]
 
     /// The kind a stored or given name stands for (nil: not a known kind — such a key opens only its own `self`).
