@@ -40,7 +40,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "ioc", dependencies: ["IOCServer"]),
-        .testTarget(name: "IOCCoreTests", dependencies: ["IOCCore"], exclude: ["Tabular/Fixtures", "Media/Fixtures", "Open311/Fixtures"]),
+        .testTarget(name: "IOCCoreTests", dependencies: ["IOCCore"], exclude: ["Tabular/Fixtures", "Media/Fixtures", "Open311/Fixtures", "CAP/Fixtures"]),
         .testTarget(
             name: "IOCServerTests",
             dependencies: [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages IOC needs, only those missing. Debian/Ubuntu (apt), as root or through sudo.
-#   scripts/bootstrap.sh run    Leaflet and Chart.js for the web UI
-#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests), ImageMagick, exiftool,
+#   scripts/bootstrap.sh run    Leaflet and Chart.js for the web UI, espeak-ng and ffmpeg (spoken warnings)
+#   scripts/bootstrap.sh test   + PostgreSQL, Chromium and chromedriver, Python selenium (browser tests), ImageMagick, exiftool, xmllint,
 #                               nginx (the two-instance test runs its own; the system service is never started)
 #   scripts/bootstrap.sh bench  + wrk and ImageMagick (benchmarks)
 set -euo pipefail
@@ -13,6 +13,9 @@ need() { # need PACKAGE PATH-THAT-PROVES-IT-IS-INSTALLED
 }
 need libjs-leaflet /usr/share/javascript/leaflet/leaflet.js
 need libjs-chart.js /usr/share/javascript/chart.js/chart.min.js
+# Loudspeaker bulletins (truyền thanh): Vietnamese speech and MP3 encoding.
+need espeak-ng /usr/bin/espeak-ng
+need ffmpeg /usr/bin/ffmpeg
 if [ "$what" = "bench" ]; then
   need wrk /usr/bin/wrk
   need imagemagick /usr/bin/convert
@@ -24,6 +27,11 @@ if [ "$what" = "test" ]; then
   # Image tests decode sanitized photos with ImageMagick and read their metadata with exiftool.
   need imagemagick /usr/bin/convert
   need libimage-exiftool-perl /usr/bin/exiftool
+  # Warnings: emitted CAP is validated against the OASIS XSD with xmllint; bulletins are spoken by espeak-ng and
+  # encoded by ffmpeg (the tests fetch and decode the audio).
+  need libxml2-utils /usr/bin/xmllint
+  need espeak-ng /usr/bin/espeak-ng
+  need ffmpeg /usr/bin/ffmpeg
 fi
 
 want_nginx=0

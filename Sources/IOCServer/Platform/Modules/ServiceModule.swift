@@ -146,7 +146,7 @@ final class ServiceModules: Sendable {
 
     /// The product's modules. A new service adds one line here.
     static var standard: [any ServiceModule] {
-        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule(), DTIModule(), EnvironmentModule()]
+        [PlatformModule(), CasesModule(), WallModule(), FieldReportsModule(), PublicServicesModule(), AlarmsModule(), IndicatorsModule(), DTIModule(), EnvironmentModule(), WarningsModule()]
     }
 
     func module(_ id: String) -> (any ServiceModule)? { all.first { $0.id == id } }

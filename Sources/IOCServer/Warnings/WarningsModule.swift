@@ -1,0 +1,84 @@
+import Fluent
+import Foundation
+import IOCCore
+import Vapor
+
+/// Cảnh báo, truyền thanh thông minh: alert rules over every module's series, warnings drafted, approved and
+/// published as CAP 1.2 (wall, public page, Atom feed, loudspeakers), CAP received from outside.
+struct WarningsModule: ServiceModule {
+    var id: String { "warnings" }
+
+    func migrations(_ app: Application) -> [any Migration] { [CreateWarnings()] }
+
+    func routes(_ v1: APIBuilder, app: Application) throws {
+        WarningsController.register(v1, app: app)
+    }
+
+    func backgroundTasks(_ app: Application) -> [BackgroundTask] {
+        [BackgroundTask("warnings.rules", mode: .singleton, every: .seconds(60), jitter: 0.1) { app in
+            try await AlertRuleService.evaluate(app: app, now: app.clock.now)
+        }]
+    }
+
+    func wall(_ wall: WallContributions.Builder) {
+        wall.tile("warnings", WarningsWall.tile)
+    }
+
+    var liveTopics: [LiveTopicRule] {
+        [LiveTopicRule("warnings", prefix: WarningService.topic, access: .public)]
+    }
+
+    var liveObservers: [LiveObserver] {
+        // New observations (here or on another instance): the leading instance evaluates the rules for those stations at once.
+        [LiveObserver(prefix: "environment") { app, payload in
+            guard payload.contains("\"observations\""), app.backgroundRunner.leadership.isLeader else { return }
+            struct Notice: Decodable { var stations: [String]? }
+            let stations = (try? JSONDecoder().decode(Notice.self, from: Data(payload.utf8)))?.stations
+            app.ruleTrigger.request(stations.map(Set.init), app: app)
+        }]
+    }
+
+    func loadDemo(_ context: DemoContext) async throws {
+        try await DemoWarnings.load(context)
+    }
+
+    var watchedTables: [String] {
+        [AlertRuleModel.schema, AlertRuleStateModel.schema, WarningModel.schema, CAPInboundModel.schema, LoudspeakerModel.schema,
+         BroadcastModel.schema, BroadcastDeliveryModel.schema]
+    }
+
+    var console: [ConsoleEntry] {
+        [ConsoleEntry(route: "warnings", title: "nav.warnings", icon: "i-bell", roles: [.admin, .operator, .leader, .analyst, .officer])]
+    }
+
+    var i18nBundles: [String] { ["warnings"] }
+}
+
+/// The warnings tile: warnings in force by level, drafts awaiting approval, broadcasts confirmed.
+enum WarningsWall {
+    @Sendable static func tile(_ req: Request, _ scope: WallScope) async throws -> WallTile {
+        let now = req.now
+        let active = try await WarningModel.query(on: req.db).filter(\.$status == "published").filter(\.$expires > now).all()
+        let waiting = try await WarningModel.query(on: req.db).filter(\.$status == "submitted").count()
+        let summaries = try await BroadcastService.summary(active.compactMap(\.id), on: req.db)
+        let clusters = summaries.values.reduce(0) { $0 + $1.clusters }, confirmed = summaries.values.reduce(0) { $0 + $1.confirmed }
+        let top = active.max { $0.level < $1.level }
+        var figures = [
+            WallTile.Figure(key: "active", label: .init(vi: "Cảnh báo đang có hiệu lực", en: "Warnings in force"), value: Double(active.count), format: "integer",
+                            severity: active.isEmpty ? "good" : (top?.level ?? 0) >= 3 ? "bad" : "warn"),
+            WallTile.Figure(key: "submitted", label: .init(vi: "Chờ lãnh đạo duyệt", en: "Awaiting approval"), value: Double(waiting), format: "integer",
+                            severity: waiting > 0 ? "warn" : "good"),
+        ]
+        if let top {
+            figures.append(.init(key: "top", label: .init(vi: "Cao nhất: \(top.headline)", en: "Highest: \(top.headlineEn)"), value: Double(top.level),
+                                 format: "integer", severity: top.level >= 3 ? "bad" : "warn"))
+        }
+        if clusters > 0 {
+            figures.append(.init(key: "broadcast", label: .init(vi: "Cụm loa đã phát", en: "Loudspeaker clusters confirmed"),
+                                 value: Double(confirmed) * 100 / Double(clusters), format: "percent", severity: confirmed == clusters ? "good" : "warn"))
+        }
+        let last = try await WarningModel.query(on: req.db).max(\.$publishedAt)
+        return WallTile(id: "warnings", title: .init(vi: "Cảnh báo, truyền thanh", en: "Warnings and broadcast"), link: "/#/warnings",
+                        figures: figures, trend: nil, freshness: .init(lastDataAt: last, expectedSeconds: 30 * 86_400, stale: false))
+    }
+}
