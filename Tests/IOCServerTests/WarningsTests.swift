@@ -370,6 +370,73 @@ struct WarningsTests {
         }
     }
 
+    @Test func capFeedsArePolledOverRealHTTPWithoutLeavingTheFeedsHost() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            // A published warning: the app's own Atom feed serves as the neighbour's feed, over a real HTTP server.
+            var r = try await Self.draft(s.op)
+            let id = try #require(r.json["id"] as? String)
+            _ = try await s.op.send(.POST, "/api/v1/warnings/\(id)/submit")
+            r = try await s.leader.send(.POST, "/api/v1/warnings/\(id)/approve")
+            #expect(r.status == .ok, "\(r.text)")
+            let identifier = try #require(r.json["identifier"] as? String)
+            try await withLiveServer(app) { port in
+                let feed = "http://127.0.0.1:\(port)/cap/alerts.atom"
+                var outcome = try await CAPFeedPoller.poll(app: app, feeds: [feed])
+                #expect(outcome.stored == 1, "\(outcome.errors)")
+                // Polled again: nothing new.
+                outcome = try await CAPFeedPoller.poll(app: app, feeds: [feed])
+                #expect(outcome.stored == 0)
+                // A feed that is not there: an error counted, nothing stored.
+                outcome = try await CAPFeedPoller.poll(app: app, feeds: ["http://127.0.0.1:\(port)/cap/nothing.atom"])
+                #expect(outcome.stored == 0 && outcome.errors.count == 1)
+            }
+            r = try await s.op.send(.GET, "/api/v1/cap/alerts")
+            let inbound = try #require(try? JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [[String: Any]])
+            #expect(inbound.map { $0["identifier"] as? String } == [identifier])
+            #expect(inbound.first?["inProvince"] as? Bool == true)
+            // Only the feed's own scheme, host and port.
+            #expect(CAPFeedPoller.allowed("http://127.0.0.1:8080/cap/a.xml", feed: "http://127.0.0.1:8080/cap/alerts.atom"))
+            #expect(!CAPFeedPoller.allowed("http://127.0.0.1:9090/cap/a.xml", feed: "http://127.0.0.1:8080/cap/alerts.atom"))
+            #expect(!CAPFeedPoller.allowed("http://169.254.169.254/latest", feed: "http://127.0.0.1:8080/cap/alerts.atom"))
+            #expect(!CAPFeedPoller.allowed("file:///etc/passwd", feed: "http://127.0.0.1:8080/cap/alerts.atom"))
+            #expect(!CAPFeedPoller.allowed("https://127.0.0.1:8080/a.xml", feed: "http://127.0.0.1:8080/cap/alerts.atom"))
+        }
+    }
+
+    @Test func rulesWatchEventCountsPerCommuneAndTheDailyAQIBulletinGoesToTheClusters() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            // More than 2 fire events in a commune within 3 hours.
+            var r = try await s.op.send(.POST, "/api/v1/alert-rules", json: [
+                "code": "fires-3h", "name": "Nhiều điểm cháy trong 3 giờ", "series": "events.count", "parameter": "fire.hotspot",
+                "condition": ["kind": "rate", "comparison": "above", "value": 2, "windowMinutes": 180, "sum": true], "severity": "warning", "enabled": true])
+            #expect(r.status == .created, "\(r.text)")
+            let key = try #require(try await s.admin.send(.POST, "/api/v1/sources", json: ["name": "vetinh", "kind": "events"]).json["apiKey"] as? String)
+            let sat = TestClient(app); sat.bearer = key
+            let events = (0..<3).map { i in
+                ["externalId": "hs-\(i)", "kind": "fire.hotspot", "title": "Điểm cháy \(i)", "unitCode": "24133",
+                 "occurredAt": ISO8601.format(Self.now.addingTimeInterval(Double(-i) * 1800))] as [String: Any]
+            }
+            r = try await sat.send(.POST, "/api/v1/events", json: ["events": events])
+            #expect(r.status.code < 300, "\(r.text)")
+            let ts = try await AlertRuleService.evaluate(app: app, now: Self.now)
+            #expect(ts.map(\.subject) == ["24133"], "one commune fires: \(ts)")
+            // The daily AQI bulletin: an air station and a cluster in its commune.
+            _ = try await s.admin.send(.POST, "/api/v1/stations", json: ["code": "KK-1", "name": "Không khí BMT", "kind": "air", "lat": 12.6679, "lon": 108.0382])
+            r = try await s.admin.send(.POST, "/api/v1/loudspeakers", json: ["code": "LOA-1", "name": "Cụm loa BMT", "lat": 12.6679, "lon": 108.0382])
+            let cluster = TestClient(app); cluster.bearer = try #require(r.json["apiKey"] as? String)
+            let items = (0..<3).map { k in ["station": "KK-1", "parameter": "pm25", "time": ISO8601.format(Self.now.addingTimeInterval(Double(-k) * 3600)), "value": 60.0] as [String: Any] }
+            #expect(try await s.admin.send(.POST, "/api/v1/observations", json: items).status == .created)
+            #expect(try await AQIBulletin.run(app: app, now: Self.now, force: true) != nil)
+            r = try await cluster.send(.GET, "/api/v1/broadcast/playlist")
+            let list = try #require(r.json["items"] as? [[String: Any]])
+            #expect(list.count == 1)
+            // Three equal hours: NowCast 60 µg/m³; PM2.5 segment 50–80 → 100–150: 100 + 50/30 × 10 = 116.7 → 117, "kém".
+            #expect((list.first?["text"] as? String)?.contains("VN_AQI là 117, mức kém") == true, "\(String(describing: list.first?["text"]))")
+        }
+    }
+
     /// A TCP listener on an ephemeral loopback port that counts the connections made to it.
     static func withListener(_ body: (Int, @Sendable () -> Int) async throws -> Void) async throws {
         let group = MultiThreadedEventLoopGroup.singleton

@@ -42,6 +42,8 @@ struct AlarmsModule: ServiceModule {
     }
 
     var i18nBundles: [String] { ["alarms"] }
+
+    var series: [SeriesSource] { [EventSeries.source] }
 }
 
 /// The alarms' tile and service screen.

@@ -60,6 +60,8 @@ struct IndicatorsModule: ServiceModule {
     }
 
     var i18nBundles: [String] { ["indicators"] }
+
+    var series: [SeriesSource] { [IndicatorSeries.source] }
 }
 
 /// The KT-XH tile (the leader's headline indicators against plan) and its service screen (submissions by agency).

@@ -111,6 +111,13 @@ public struct IOCConfiguration: Sendable {
     public var open311CacheSeconds: Double = 10
     /// `IOC_OPEN311_JURISDICTION`: the Open311 jurisdiction_id this server answers to (others get 404).
     public var open311Jurisdiction: String = "daklak.gov.vn"
+    /// `IOC_CAP_FEEDS`: Atom feeds of CAP alerts to poll (comma-separated http(s) URLs: national forecasting centres,
+    /// neighbouring provinces). Each alert is fetched only from its feed's own scheme, host and port, never through a redirect.
+    public var capFeeds: [String] = []
+    /// `IOC_CAP_POLL_SECONDS`: how often the feeds are read (default 300).
+    public var capPollSeconds: Int = 300
+    /// `IOC_AQI_BULLETIN_HOUR`: the local hour of the daily spoken AQI bulletin (default 7; -1: none).
+    public var aqiBulletinHour: Int = 7
 
     public init(
         storage: Storage, dataDirectory: String, publicDirectory: String, resourcesDirectory: String,
@@ -191,6 +198,10 @@ public struct IOCConfiguration: Sendable {
         configuration.metricsToken = value("IOC_METRICS_TOKEN").flatMap { $0.isEmpty ? nil : $0 }
         configuration.trustedProxies = (value("IOC_TRUSTED_PROXIES") ?? "").split(separator: ",").compactMap { AddressRange(String($0)) }
         configuration.open311Jurisdiction = value("IOC_OPEN311_JURISDICTION") ?? "daklak.gov.vn"
+        configuration.capFeeds = (value("IOC_CAP_FEEDS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { $0.hasPrefix("http://") || $0.hasPrefix("https://") }
+        configuration.capPollSeconds = value("IOC_CAP_POLL_SECONDS").flatMap(Int.init).map { max(30, min($0, 86_400)) } ?? 300
+        configuration.aqiBulletinHour = value("IOC_AQI_BULLETIN_HOUR").flatMap(Int.init).map { max(-1, min($0, 23)) } ?? 7
         configuration.simulator = flag("IOC_SIMULATOR", default: false)
         configuration.liveBridge = flag("IOC_LIVE_BRIDGE", default: true)
         if let id = value("IOC_INSTANCE_ID"), !id.isEmpty { configuration.instanceID = String(id.prefix(80)) }

@@ -140,7 +140,7 @@ enum AlertRuleService {
         }
     }
 
-    static func dto(_ m: AlertRuleModel, firing: [String], app: Application) -> DTO {
+    static func dto(_ m: AlertRuleModel, firing: [String], names: ParameterNames) -> DTO {
         let rule = decodeRule(m)
         var condition = DTO.Condition(kind: "threshold")
         switch rule?.condition {
@@ -152,7 +152,7 @@ enum AlertRuleService {
         }
         if let l = m.levelRef { condition.levelRef = l; condition.value = nil }
         func hm(_ m: Int) -> String { String(format: "%02d:%02d", m / 60, m % 60) }
-        let param = parameterName(m.series, m.parameter)
+        let param = parameterName(m.series, m.parameter, names)
         var description = rule.map { r -> LocalizedMessage in
             let d = r.describe(parameter: param.name, unit: param.unit)
             return LocalizedMessage(vi: d.vi, en: d.en)
@@ -171,14 +171,20 @@ enum AlertRuleService {
                    enabled: m.enabled, description: description, firing: firing, updatedAt: m.updatedAt, updatedBy: m.updatedBy)
     }
 
-    /// Names of the common parameters for descriptions (the series' own list is async).
-    static func parameterName(_ series: String, _ parameter: String) -> (name: LocalizedMessage, unit: String) {
-        if series == "environment.aqi" {
-            let p = EnvParameter.byCode[parameter]
-            return (LocalizedMessage(vi: p.map { "AQI \($0.vi)" } ?? "VN_AQI giờ", en: p.map { "\($0.en) AQI" } ?? "Hourly VN_AQI"), "")
+    /// Every series' parameters, by `series|parameter` (for descriptions and alarm titles).
+    typealias ParameterNames = [String: SeriesSource.Parameter]
+
+    static func parameterNames(app: Application, db: any Database) async throws -> ParameterNames {
+        var out: ParameterNames = [:]
+        for (key, source) in app.modules.series {
+            for p in try await source.parameters(app, db) { out["\(key)|\(p.code)"] = p }
         }
-        if let p = EnvParameter.byCode[parameter] { return (LocalizedMessage(vi: p.vi, en: p.en), p.unit) }
-        return (LocalizedMessage(vi: parameter, en: parameter), "")
+        return out
+    }
+
+    static func parameterName(_ series: String, _ parameter: String, _ names: ParameterNames) -> (name: LocalizedMessage, unit: String) {
+        guard let p = names["\(series)|\(parameter)"] else { return (LocalizedMessage(vi: parameter, en: parameter), "") }
+        return (p.name, p.unit == "AQI" ? "" : p.unit)
     }
 
     static func decodeRule(_ m: AlertRuleModel) -> AlertRule? { try? JSONDecoder().decode(AlertRule.self, from: Data(m.rule.utf8)) }
@@ -259,6 +265,7 @@ enum AlertRuleService {
         var all: [(rule: String, subject: String, transition: RuleTransition)] = []
         var events: [EventService.Valid] = []
         var proposals: [(AlertRuleModel, SeriesSource.Subject, Double?)] = []
+        let names = rules.isEmpty ? [:] : try await parameterNames(app: app, db: db)
         for m in rules {
             guard let rule = decodeRule(m), let source = app.modules.series[m.series] else { continue }
             var subjects = try await source.subjects(app, db, m.parameter)
@@ -287,7 +294,7 @@ enum AlertRuleService {
                 all.append((m.id ?? "", s.code, transition))
                 let key = alarmKey(rule: m.id ?? "", subject: s.code)
                 let stamp = Int(now.timeIntervalSince1970)
-                let param = parameterName(m.series, m.parameter)
+                let param = parameterName(m.series, m.parameter, names)
                 switch transition {
                 case let .raise(value, since):
                     let v = value.map { " = " + AlertRuleService.format($0) } ?? ""

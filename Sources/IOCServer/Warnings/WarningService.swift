@@ -229,6 +229,9 @@ enum WarningService {
         let previous = try await w.referencesID.asyncFlatMap { try await WarningModel.find($0, on: tx) }
         let msgType = CAPAlert.MsgType(rawValue: w.msgType) ?? .alert
         let alert = cap(w, app: app, sent: now, references: previous, msgType: msgType)
+        do { try alert.validate() } catch {
+            throw IOCError.invalid(error.path, vi: "Bản tin chưa hợp lệ theo CAP 1.2: \(error.message.vi)", en: "The warning is not valid CAP 1.2: \(error.message.en)")
+        }
         w.sent = alert.sent.text
         w.capXML = CAPWriter.xml(alert)
         w.status = msgType == .cancel ? "cancelled" : "published"

@@ -59,7 +59,8 @@ enum WarningsController {
         let all = try await AlertRuleModel.query(on: req.db).sort(\.$id).all()
         let firing = try await AlertRuleStateModel.query(on: req.db).filter(\.$firing == true).all()
         let byRule = Dictionary(grouping: firing, by: \.rule)
-        return all.map { AlertRuleService.dto($0, firing: (byRule[$0.id ?? ""] ?? []).map(\.subject).sorted(), app: req.application) }
+        let names = try await AlertRuleService.parameterNames(app: req.application, db: req.db)
+        return all.map { AlertRuleService.dto($0, firing: (byRule[$0.id ?? ""] ?? []).map(\.subject).sorted(), names: names) }
     }
 
     struct SourceDTO: Content { var key: String; var name: LocalizedMessage; var parameters: [SeriesSource.Parameter] }
@@ -86,7 +87,7 @@ enum WarningsController {
             try await m.create(on: tx)
             return ((), AuditRecord(actor: a, action: "alert-rules.create", targetType: "alert-rule", targetID: code, origin: origin, details: m.rule))
         }
-        return AlertRuleService.dto(m, firing: [], app: req.application)
+        return AlertRuleService.dto(m, firing: [], names: try await AlertRuleService.parameterNames(app: req.application, db: req.db))
     }
 
     @Sendable static func updateRule(_ req: Request) async throws -> AlertRuleService.DTO {
@@ -107,7 +108,7 @@ enum WarningsController {
                                     details: "enabled=\(m.enabled) \(m.rule)"))
         }
         if m.enabled { req.application.ruleTrigger.request(nil, app: req.application) }
-        return AlertRuleService.dto(m, firing: [], app: req.application)
+        return AlertRuleService.dto(m, firing: [], names: try await AlertRuleService.parameterNames(app: req.application, db: req.db))
     }
 
     struct TestInput: Content { var rule: AlertRuleService.DTO; var from: Date; var to: Date }

@@ -17,7 +17,7 @@ struct WarningsModule: ServiceModule {
     func backgroundTasks(_ app: Application) -> [BackgroundTask] {
         [BackgroundTask("warnings.rules", mode: .singleton, every: .seconds(60), jitter: 0.1) { app in
             try await AlertRuleService.evaluate(app: app, now: app.clock.now)
-        }]
+        }] + CAPFeedPoller.task(app) + [AQIBulletin.task()]
     }
 
     func wall(_ wall: WallContributions.Builder) {
