@@ -18,6 +18,7 @@ bench:
 	swift build -c release --product ioc --scratch-path .build-release
 	d=$$(mktemp -d) && IOC_DATA_DIR=$$d .build-release/release/ioc bench public-services --dossiers $${DOSSIERS:-1000000}; rm -rf $$d
 	d=$$(mktemp -d) && IOC_DATA_DIR=$$d .build-release/release/ioc bench indicators --indicators $${INDICATORS:-300} --years $${YEARS:-10}; rm -rf $$d
+	d=$$(mktemp -d) && IOC_DATA_DIR=$$d .build-release/release/ioc bench observations --values $${VALUES:-500000}; rm -rf $$d
 
 bench-field-reports:
 	scripts/bench-field-reports.sh
