@@ -223,7 +223,7 @@ struct EventsTests {
             var codes: [String] = []
             for _ in 0..<2 { codes.append(try #require(try await FR.post(app, FR.report()).json["code"] as? String)) }
             let overview = try await leader.send(.GET, "/api/v1/wall/overview")
-            #expect((overview.json["tiles"] as? [[String: Any]])?.compactMap { $0["drill"] as? String } == ["fieldreports", "publicservices", "alarms", "indicators", "dti"])
+            #expect((overview.json["tiles"] as? [[String: Any]])?.compactMap { $0["drill"] as? String } == ["fieldreports", "publicservices", "alarms", "indicators", "dti", "environment", "warnings"])
             // Reports at the BMT point go to the ward's committee (the default routing).
             let top = try await leader.send(.GET, "/api/v1/wall/drill/fieldreports")
             #expect(top.json["level"] as? String == "agency", "\(top.text.prefix(300))")

@@ -21,7 +21,7 @@ struct WallTests {
             let o = try await leader.send(.GET, "/api/v1/wall/overview")
             #expect(o.status == .ok, "\(o.text)")
             let tiles = o.json["tiles"] as? [[String: Any]] ?? []
-            #expect(tiles.compactMap { $0["id"] as? String } == ["fieldreports", "publicservices", "alarms", "indicators", "dti"])
+            #expect(tiles.compactMap { $0["id"] as? String } == ["fieldreports", "publicservices", "alarms", "indicators", "dti", "environment", "warnings"])
             let fr = try #require(tiles.first)
             let figures = Dictionary(uniqueKeysWithValues: (fr["figures"] as? [[String: Any]] ?? []).map { ($0["key"] as! String, $0["value"]) })
             #expect(figures["receivedToday"] as? Double == 3 && figures["open"] as? Double == 3)

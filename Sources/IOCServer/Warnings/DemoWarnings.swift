@@ -97,6 +97,21 @@ enum DemoWarnings {
             try await air.create(on: tx)
             return ((), AuditRecord(actor: "demo", action: "warnings.submit", targetType: "warning", targetID: air.identifier, origin: "demo"))
         }
+        // A CAP alert received from the national forecasting centre: heavy rain over the Central Highlands and the coast.
+        let sent = CAPDateTime(now.addingTimeInterval(-5 * 3600))
+        let expires = CAPDateTime(now.addingTimeInterval(19 * 3600))
+        let received = CAPAlert(identifier: "NCHMF-MUALON-\(Int(now.timeIntervalSince1970) / 86_400)", sender: "canhbao@nchmf.gov.vn", sent: sent, status: .actual,
+                                msgType: .alert, scope: .public, infos: [
+                                    CAPInfo(language: "vi-VN", categories: [.met], event: "Mưa lớn", responseTypes: [.prepare], urgency: .expected, severity: .severe,
+                                            certainty: .likely, expires: expires, senderName: "Trung tâm Dự báo khí tượng thủy văn quốc gia",
+                                            headline: "Cảnh báo mưa lớn khu vực Tây Nguyên và Nam Trung Bộ",
+                                            description: "Từ chiều nay đến đêm mai, khu vực Đắk Lắk (phía đông) có mưa to đến rất to, lượng mưa phổ biến 80–150 mm, có nơi trên 200 mm.",
+                                            instruction: "Đề phòng lũ quét, sạt lở đất ở vùng núi và ngập úng ở vùng trũng thấp.",
+                                            areas: [CAPArea(areaDesc: "Tỉnh Đắk Lắk", geocodes: [CAPValuePair(valueName: "GSO", value: app.iocConfiguration.provinceCode)])]),
+                                ])
+        _ = try await CAPInbound.store(Array(CAPWriter.xml(received).utf8), source: "feed:nchmf.gov.vn", app: app, db: app.db, now: now)
+        // One evaluation, so every rule knows the state of its stations.
+        try await AlertRuleService.evaluate(app: app, now: now)
         context.print("Cảnh báo: \(checked.count) quy tắc, \(clusters.count) cụm loa, 1 bản tin đã phát, 1 chờ duyệt / Warnings: \(checked.count) rules, \(clusters.count) clusters, 1 published, 1 awaiting approval.")
     }
 }

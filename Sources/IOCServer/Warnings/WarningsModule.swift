@@ -21,7 +21,7 @@ struct WarningsModule: ServiceModule {
     }
 
     func wall(_ wall: WallContributions.Builder) {
-        wall.tile("warnings", WarningsWall.tile)
+        wall.tile("warnings", WarningsWall.tile, drill: WarningsWall.drill)
     }
 
     var liveTopics: [LiveTopicRule] {
@@ -80,5 +80,22 @@ enum WarningsWall {
         let last = try await WarningModel.query(on: req.db).max(\.$publishedAt)
         return WallTile(id: "warnings", title: .init(vi: "Cảnh báo, truyền thanh", en: "Warnings and broadcast"), link: "/#/warnings",
                         figures: figures, trend: nil, freshness: .init(lastDataAt: last, expectedSeconds: 30 * 86_400, stale: false))
+    }
+
+    /// The service screen: the warnings in force and those awaiting approval, as items.
+    @Sendable static func drill(_ req: Request, _ q: WallDrillQuery) async throws -> WallDrill {
+        let now = req.now
+        var list = try await WarningModel.query(on: req.db).filter(\.$status ~~ ["published", "submitted"]).sort(\.$level, .descending).all()
+        list = list.filter { $0.status == "submitted" || $0.expires > now }
+        if let unit = q.unit { list = list.filter { WarningService.decodeAreas($0).contains(unit) } }
+        let items = list.map { w in
+            let areas = WarningService.decodeAreas(w).compactMap { req.application.reference.units[$0]?.name }
+            return WallDrill.Item(code: w.identifier, title: .init(vi: "\(WarningCatalog.level(w.level)?.vi ?? ""): \(w.headline)", en: "\(WarningCatalog.level(w.level)?.en ?? ""): \(w.headlineEn)"),
+                                  status: w.status, statusLabel: w.status == "published" ? .init(vi: "Đang có hiệu lực", en: "In force") : .init(vi: "Chờ duyệt", en: "Awaiting approval"),
+                                  at: w.publishedAt ?? w.submittedAt ?? w.createdAt, dueAt: w.expires, overdue: false,
+                                  place: areas.prefix(4).joined(separator: ", ") + (areas.count > 4 ? "…" : ""), agency: nil, link: "/#/warnings")
+        }
+        return WallDrill(tile: "warnings", title: .init(vi: "Cảnh báo đang có hiệu lực và chờ duyệt", en: "Warnings in force and awaiting approval"),
+                         level: .item, asOf: now, agency: nil, unit: nil, columns: [], rows: [], items: items)
     }
 }
