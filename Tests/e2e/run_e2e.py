@@ -38,10 +38,11 @@ import dti_e2e  # noqa: E402
 import field_reports_e2e  # noqa: E402
 import indicators_e2e  # noqa: E402
 import wall_e2e  # noqa: E402
+import warnings_e2e  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
-TOTAL_BUDGET_S = 450  # the whole run, hard limit (SIGALRM)
-SUITES = ("core", "field-reports", "indicators", "wall", "dti")  # the browser suites, in the order they run
+TOTAL_BUDGET_S = 600  # the whole run, hard limit (SIGALRM)
+SUITES = ("core", "field-reports", "indicators", "wall", "dti", "warnings")  # the browser suites, in the order they run
 WAIT_S = 15  # any single browser wait
 CLI_TIMEOUT_S = 60
 EXPECTED_COMMUNES = "102"
@@ -872,6 +873,9 @@ class E2E:
                 self.collect_console()
             if "dti" in self.suites:
                 dti_e2e.run(self)
+                self.collect_console()
+            if "warnings" in self.suites:
+                warnings_e2e.run(self)
                 self.collect_console()
             r.check("browser console has no unexpected errors", self.console_check)
             self.driver.quit()

@@ -110,6 +110,7 @@ enum EnvironmentController {
     static func changed(_ app: Application) {
         app.stationIndex.invalidate()
         _ = app.live.publish(topic: EnvironmentService.topic, json: #"{"kind":"stations"}"#)
+        _ = app.live.publish(topic: EnvironmentService.stationsTopic, json: #"{"kind":"stations"}"#)
     }
 
     struct IngestOutcome: Content { var accepted: Int; var stations: [String] }

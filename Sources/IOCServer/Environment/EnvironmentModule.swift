@@ -32,8 +32,9 @@ struct EnvironmentModule: ServiceModule {
     }
 
     var liveObservers: [LiveObserver] {
-        [LiveObserver(prefix: EnvironmentService.topic) { app, payload in
-            if payload.contains("\"stations\"") && payload.contains("\"kind\":\"stations\"") { app.stationIndex.invalidate() }
+        // A station changed on another instance: read the stations again (the observer gets the topic).
+        [LiveObserver(prefix: EnvironmentService.stationsTopic) { app, topic in
+            if topic == EnvironmentService.stationsTopic { app.stationIndex.invalidate() }
         }]
     }
 

@@ -17,6 +17,8 @@ extension Application {
 /// Stations and what their data say: hourly means, VN_AQI, the latest reading against alarm levels.
 enum EnvironmentService {
     static let topic = "environment"
+    /// Station changes, for the other instances' caches (not a topic clients subscribe to).
+    static let stationsTopic = "environment-stations"
 
     struct StationInput: Content {
         var code: String?

@@ -29,12 +29,11 @@ struct WarningsModule: ServiceModule {
     }
 
     var liveObservers: [LiveObserver] {
-        // New observations (here or on another instance): the leading instance evaluates the rules for those stations at once.
-        [LiveObserver(prefix: "environment") { app, payload in
-            guard payload.contains("\"observations\""), app.backgroundRunner.leadership.isLeader else { return }
-            struct Notice: Decodable { var stations: [String]? }
-            let stations = (try? JSONDecoder().decode(Notice.self, from: Data(payload.utf8)))?.stations
-            app.ruleTrigger.request(stations.map(Set.init), app: app)
+        // New observations (here or on another instance; the observer gets the topic): the leading instance evaluates the
+        // rules at once. Requests that arrive while an evaluation runs are merged into one more run.
+        [LiveObserver(prefix: "environment") { app, topic in
+            guard topic == "environment", app.backgroundRunner.leadership.isLeader else { return }
+            app.ruleTrigger.request(nil, app: app)
         }]
     }
 
@@ -48,7 +47,7 @@ struct WarningsModule: ServiceModule {
     }
 
     var console: [ConsoleEntry] {
-        [ConsoleEntry(route: "warnings", title: "nav.warnings", icon: "i-bell", roles: [.admin, .operator, .leader, .analyst, .officer])]
+        [ConsoleEntry(route: "warnings", title: "nav.warnings", icon: "i-megaphone", roles: [.admin, .operator, .leader, .analyst, .officer])]
     }
 
     var i18nBundles: [String] { ["warnings"] }
@@ -75,7 +74,7 @@ enum WarningsWall {
         }
         if clusters > 0 {
             figures.append(.init(key: "broadcast", label: .init(vi: "Cụm loa đã phát", en: "Loudspeaker clusters confirmed"),
-                                 value: Double(confirmed) * 100 / Double(clusters), format: "percent", severity: confirmed == clusters ? "good" : "warn"))
+                                 value: Double(confirmed) / Double(clusters), format: "percent", severity: confirmed == clusters ? "good" : "warn"))
         }
         let last = try await WarningModel.query(on: req.db).max(\.$publishedAt)
         return WallTile(id: "warnings", title: .init(vi: "Cảnh báo, truyền thanh", en: "Warnings and broadcast"), link: "/#/warnings",
