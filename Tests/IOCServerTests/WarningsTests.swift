@@ -88,6 +88,16 @@ struct WarningsTests {
             let hours = try #require(r.json["hours"] as? [[String: Any]])
             #expect(hours.last?["at"] as? String == "2026-12-08T10:00+07:00")
             #expect((hours.last?["values"] as? [String: Any])?["water_level"] as? Double == 150)
+            // A corrected value for an instant already stored replaces it, and its hour is recomputed: (100 + 300) / 2.
+            r = try await source.send(.POST, "/api/v1/observations", json: [
+                ["station": "TV-1", "parameter": "water_level", "time": Self.local("2026-12-08T09:40"), "value": 300]])
+            #expect(r.status == .created)
+            r = try await s.anon.send(.GET, "/api/v1/stations/TV-1/series?hours=2")
+            #expect(((r.json["hours"] as? [[String: Any]])?.last?["values"] as? [String: Any])?["water_level"] as? Double == 200)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM env_observations WHERE station = 'TV-1'").first(decoding: N.self)?.n == 2)
+            struct D: Decodable { var n: Int; var total: Double }
+            let day = try #require(try await sql.raw("SELECT n, total FROM env_daily WHERE station = 'TV-1' AND parameter = 'water_level'").first(decoding: D.self))
+            #expect(day.n == 1 && day.total == 200, "the day's one hour, with its mean")
             // Bad input: refused whole, nothing stored.
             let before = try await stateFingerprint(app)
             for (bad, field) in [

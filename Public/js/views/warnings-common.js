@@ -18,13 +18,13 @@ export const SEVERITIES = ["info", "warning", "critical"]; // the rules' alarm s
 export const AUTHOR_ROLES = new Set(["admin", "operator"]);
 export const EMPTY = "—";
 
-/** Risk levels of QĐ 18/2021/QĐ-TTg, until the server's (GET /api/v1/warnings/levels) have come. */
+/** Risk levels of QĐ 18/2021/QĐ-TTg, Điều 4 khoản 3 (names as the decision words them), until the server's (GET /api/v1/warnings/levels) have come. */
 export const FALLBACK_LEVELS = [
-  { level: 1, name: { vi: "Rủi ro thiên tai nhỏ", en: "Low risk" }, color: "#6CB4EE" },
-  { level: 2, name: { vi: "Rủi ro thiên tai trung bình", en: "Moderate risk" }, color: "#FFE45C" },
-  { level: 3, name: { vi: "Rủi ro thiên tai lớn", en: "High risk" }, color: "#FF8C00" },
-  { level: 4, name: { vi: "Rủi ro thiên tai rất lớn", en: "Very high risk" }, color: "#E02424" },
-  { level: 5, name: { vi: "Thảm họa", en: "Disaster" }, color: "#8E24AA" },
+  { level: 1, name: { vi: "Rủi ro thấp", en: "Low risk" }, color: "#8EC9F5" },
+  { level: 2, name: { vi: "Rủi ro trung bình", en: "Medium risk" }, color: "#FFF59D" },
+  { level: 3, name: { vi: "Rủi ro lớn", en: "Large risk" }, color: "#FF9800" },
+  { level: 4, name: { vi: "Rủi ro rất lớn", en: "Very large risk" }, color: "#E53935" },
+  { level: 5, name: { vi: "Rủi ro ở mức thảm họa", en: "Disaster-level risk" }, color: "#8E24AA" },
 ];
 
 // ---- Small helpers ----

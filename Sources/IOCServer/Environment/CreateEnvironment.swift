@@ -51,9 +51,6 @@ struct CreateEnvironment: AsyncMigration {
             .field("vmax", .double, .required)
             .unique(on: "station", "parameter", "day")
             .create()
-        if let sql = database as? any SQLDatabase {
-            try await sql.create(index: "env_observations_hour").on("env_observations").column("station").column("parameter").column("hour").run()
-        }
     }
 
     func revert(on database: any Database) async throws {

@@ -92,41 +92,101 @@ enum ObservationIngest {
     }
 
     /// Stores the rows and their aggregates in one transaction; returns when committed.
-    static func store(_ rows: [Row], on db: any Database, now: Date) async throws {
+    static func store(_ rows: [Row], on db: any Database, now: Date, timing: Timing? = nil) async throws {
         let received = Int64(now.timeIntervalSince1970)
         try await db.transaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
             if let sqlite = tx as? any SQLiteDatabase {
-                try await storeSQLite(rows, received: received, sqlite)
+                try await storeSQLite(rows, received: received, sqlite, timing: timing)
             } else {
-                try await storePostgres(rows, received: received, sql)
+                try await storePostgres(rows, received: received, sql, timing: timing)
             }
         }
     }
 
-    private static func storeSQLite(_ rows: [Row], received: Int64, _ db: any SQLiteDatabase) async throws {
+    /// Seconds spent in each step of `store` (the benchmark prints them).
+    final class Timing: @unchecked Sendable {
+        var rows = 0.0, hourly = 0.0, daily = 0.0
+        func add(_ keyPath: ReferenceWritableKeyPath<Timing, Double>, since start: ContinuousClock.Instant) {
+            self[keyPath: keyPath] += (ContinuousClock.now - start) / .seconds(1)
+        }
+    }
+
+    /// The new rows' sums per hour (the common case: values not seen before add to their hour's aggregate).
+    struct HourDelta { var n = 0; var total = 0.0; var vmin = Double.infinity; var vmax = -Double.infinity }
+
+    static func deltas(_ rows: [Row], excluding dirty: Set<HourKey>) -> [(HourKey, HourDelta)] {
+        var out: [HourKey: HourDelta] = [:]
+        for r in rows {
+            let k = HourKey(station: r.station, parameter: r.parameter, hour: r.hour)
+            if dirty.contains(k) { continue }
+            var d = out[k] ?? HourDelta()
+            d.n += 1; d.total += r.value; d.vmin = min(d.vmin, r.value); d.vmax = max(d.vmax, r.value)
+            out[k] = d
+        }
+        return Array(out)
+    }
+
+    static func rowKey(_ station: String, _ parameter: String, _ t: Int64) -> String { "\(station)|\(parameter)|\(t)" }
+
+    /// Rows first (`ON CONFLICT DO NOTHING RETURNING`: the new ones come back); a value for an instant already stored
+    /// replaces it when it differs, and its hour is recomputed from the rows; the new values add to their hours'
+    /// aggregates; the days touched are recomputed from their hours.
+    private static func storeSQLite(_ rows: [Row], received: Int64, _ db: any SQLiteDatabase, timing: Timing?) async throws {
+        var mark = ContinuousClock.now
+        var inserted = Set<String>()
+        inserted.reserveCapacity(rows.count)
         // 32,766 parameters per statement: 5,000 rows × 6.
         for start in stride(from: 0, to: rows.count, by: 5_000) {
             let chunk = rows[start..<min(start + 5_000, rows.count)]
             let values: String = Array(repeating: "(?,?,?,?,?,?)", count: chunk.count).joined(separator: ",")
             let sql: String = "INSERT INTO env_observations (station, parameter, t, hour, value, received_at) VALUES " + values
-                + " ON CONFLICT (station, parameter, t) DO UPDATE SET value = excluded.value, received_at = excluded.received_at"
+                + " ON CONFLICT (station, parameter, t) DO NOTHING RETURNING station, parameter, t"
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 6)
             for r in chunk {
                 binds.append(.text(r.station)); binds.append(.text(r.parameter)); binds.append(.integer(Int(r.t)))
                 binds.append(.integer(Int(r.hour))); binds.append(.float(r.value)); binds.append(.integer(Int(received)))
             }
+            for row in try await db.query(sql, binds).get() {
+                if let st = row.column("station")?.string, let p = row.column("parameter")?.string, let t = row.column("t")?.integer {
+                    inserted.insert(rowKey(st, p, Int64(t)))
+                }
+            }
+        }
+        var dirty = Set<HourKey>()
+        for r in rows where !inserted.contains(rowKey(r.station, r.parameter, r.t)) {
+            // An instant already stored: a correction when the value differs (a repeat changes nothing).
+            let changed = try await db.query("UPDATE env_observations SET value = ?, received_at = ? WHERE station = ? AND parameter = ? AND t = ? AND value <> ? RETURNING t",
+                                             [.float(r.value), .integer(Int(received)), .text(r.station), .text(r.parameter), .integer(Int(r.t)), .float(r.value)]).get()
+            if !changed.isEmpty { dirty.insert(HourKey(station: r.station, parameter: r.parameter, hour: r.hour)) }
+        }
+        timing?.add(\.rows, since: mark); mark = ContinuousClock.now
+        let newRows = rows.filter { inserted.contains(rowKey($0.station, $0.parameter, $0.t)) }
+        let adds = deltas(newRows, excluding: dirty)
+        for start in stride(from: 0, to: adds.count, by: 4_000) {
+            let chunk = adds[start..<min(start + 4_000, adds.count)]
+            let values: String = Array(repeating: "(?,?,?,?,?,?,?)", count: chunk.count).joined(separator: ",")
+            let sql: String = "INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax) VALUES " + values + " " + hourlyAddSQLite
+            var binds: [SQLiteData] = []
+            binds.reserveCapacity(chunk.count * 7)
+            for (k, d) in chunk {
+                binds.append(.text(k.station)); binds.append(.text(k.parameter)); binds.append(.integer(Int(k.hour)))
+                binds.append(.integer(d.n)); binds.append(.float(d.total)); binds.append(.float(d.vmin)); binds.append(.float(d.vmax))
+            }
             _ = try await db.query(sql, binds).get()
         }
-        let hours = Array(Set(rows.map { HourKey(station: $0.station, parameter: $0.parameter, hour: $0.hour) }))
-        for start in stride(from: 0, to: hours.count, by: 8_000) {
-            let chunk = hours[start..<min(start + 8_000, hours.count)]
+        let recompute = Array(dirty)
+        for start in stride(from: 0, to: recompute.count, by: 8_000) {
+            let chunk = recompute[start..<min(start + 8_000, recompute.count)]
             let keys: String = Array(repeating: "(?,?,?)", count: chunk.count).joined(separator: ",")
             let sql: String = "WITH k(station, parameter, hour) AS (VALUES " + keys + ") " + hourlySQLite
             _ = try await db.query(sql, chunk.flatMap { [SQLiteData.text($0.station), .text($0.parameter), .integer(Int($0.hour))] }).get()
         }
-        let days = Array(Set(hours.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
+        timing?.add(\.hourly, since: mark); mark = ContinuousClock.now
+        let touched = Set(adds.map(\.0)).union(dirty)
+        let days = Array(Set(touched.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
+        defer { timing?.add(\.daily, since: mark) }
         for start in stride(from: 0, to: days.count, by: 8_000) {
             let chunk = days[start..<min(start + 8_000, days.count)]
             let keys: String = Array(repeating: "(?,?,?)", count: chunk.count).joined(separator: ",")
@@ -135,11 +195,15 @@ enum ObservationIngest {
         }
     }
 
+    static let hourlyAddSQLite = """
+        ON CONFLICT (station, parameter, hour) DO UPDATE SET n = n + excluded.n, total = total + excluded.total,
+        vmin = MIN(vmin, excluded.vmin), vmax = MAX(vmax, excluded.vmax)
+        """
     static let hourlySQLite = """
         INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
-        SELECT o.station, o.parameter, o.hour, COUNT(*), SUM(o.value), MIN(o.value), MAX(o.value) FROM k
-        JOIN env_observations o ON o.station = k.station AND o.parameter = k.parameter AND o.hour = k.hour
-        WHERE true GROUP BY o.station, o.parameter, o.hour
+        SELECT o.station, o.parameter, k.hour, COUNT(*), SUM(o.value), MIN(o.value), MAX(o.value) FROM k
+        JOIN env_observations o ON o.station = k.station AND o.parameter = k.parameter AND o.t > k.hour - 3600 AND o.t <= k.hour
+        WHERE true GROUP BY o.station, o.parameter, k.hour
         ON CONFLICT (station, parameter, hour) DO UPDATE SET n = excluded.n, total = excluded.total, vmin = excluded.vmin, vmax = excluded.vmax
         """
     static let dailySQLite = """
@@ -151,26 +215,67 @@ enum ObservationIngest {
         ON CONFLICT (station, parameter, day) DO UPDATE SET n = excluded.n, total = excluded.total, vmin = excluded.vmin, vmax = excluded.vmax
         """
 
-    private static func storePostgres(_ rows: [Row], received: Int64, _ db: any SQLDatabase) async throws {
+    private static func storePostgres(_ rows: [Row], received: Int64, _ db: any SQLDatabase, timing: Timing?) async throws {
+        var mark = ContinuousClock.now
+        var inserted = Set<String>()
+        inserted.reserveCapacity(rows.count)
         for start in stride(from: 0, to: rows.count, by: 20_000) {
             let chunk = rows[start..<min(start + 20_000, rows.count)]
-            try await db.raw("""
+            let back = try await db.raw("""
                 INSERT INTO env_observations (station, parameter, t, hour, value, received_at)
                 SELECT s, p, t, h, v, \(bind: received) FROM unnest(\(bind: chunk.map(\.station))::text[], \(bind: chunk.map(\.parameter))::text[],
                   \(bind: chunk.map(\.t))::bigint[], \(bind: chunk.map(\.hour))::bigint[], \(bind: chunk.map(\.value))::float8[]) AS x(s, p, t, h, v)
-                ON CONFLICT (station, parameter, t) DO UPDATE SET value = excluded.value, received_at = excluded.received_at
+                ON CONFLICT (station, parameter, t) DO NOTHING RETURNING station, parameter, t
+                """).all()
+            for r in back {
+                inserted.insert(rowKey(try r.decode(column: "station", as: String.self), try r.decode(column: "parameter", as: String.self),
+                                       try r.decode(column: "t", as: Int64.self)))
+            }
+        }
+        let others = rows.filter { !inserted.contains(rowKey($0.station, $0.parameter, $0.t)) }
+        var dirty = Set<HourKey>()
+        if !others.isEmpty {
+            // Instants already stored: corrections where the value differs.
+            let changed = try await db.raw("""
+                UPDATE env_observations o SET value = x.v, received_at = \(bind: received)
+                FROM unnest(\(bind: others.map(\.station))::text[], \(bind: others.map(\.parameter))::text[], \(bind: others.map(\.t))::bigint[],
+                  \(bind: others.map(\.value))::float8[]) AS x(s, p, t, v)
+                WHERE o.station = x.s AND o.parameter = x.p AND o.t = x.t AND o.value <> x.v
+                RETURNING o.station, o.parameter, o.hour
+                """).all()
+            for r in changed {
+                dirty.insert(HourKey(station: try r.decode(column: "station", as: String.self), parameter: try r.decode(column: "parameter", as: String.self),
+                                     hour: try r.decode(column: "hour", as: Int64.self)))
+            }
+        }
+        timing?.add(\.rows, since: mark); mark = ContinuousClock.now
+        let adds = deltas(rows.filter { inserted.contains(rowKey($0.station, $0.parameter, $0.t)) }, excluding: dirty)
+        if !adds.isEmpty {
+            try await db.raw("""
+                INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
+                SELECT * FROM unnest(\(bind: adds.map(\.0.station))::text[], \(bind: adds.map(\.0.parameter))::text[], \(bind: adds.map(\.0.hour))::bigint[],
+                  \(bind: adds.map { $0.1.n })::int[], \(bind: adds.map { $0.1.total })::float8[], \(bind: adds.map { $0.1.vmin })::float8[],
+                  \(bind: adds.map { $0.1.vmax })::float8[])
+                ON CONFLICT (station, parameter, hour) DO UPDATE SET n = env_hourly.n + excluded.n, total = env_hourly.total + excluded.total,
+                  vmin = LEAST(env_hourly.vmin, excluded.vmin), vmax = GREATEST(env_hourly.vmax, excluded.vmax)
                 """).run()
         }
-        let hours = Array(Set(rows.map { HourKey(station: $0.station, parameter: $0.parameter, hour: $0.hour) }))
-        try await db.raw("""
-            INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
-            SELECT o.station, o.parameter, o.hour, COUNT(*), SUM(o.value), MIN(o.value), MAX(o.value)
-            FROM unnest(\(bind: hours.map(\.station))::text[], \(bind: hours.map(\.parameter))::text[], \(bind: hours.map(\.hour))::bigint[]) AS k(station, parameter, hour)
-            JOIN env_observations o ON o.station = k.station AND o.parameter = k.parameter AND o.hour = k.hour
-            GROUP BY o.station, o.parameter, o.hour
-            ON CONFLICT (station, parameter, hour) DO UPDATE SET n = excluded.n, total = excluded.total, vmin = excluded.vmin, vmax = excluded.vmax
-            """).run()
-        let days = Array(Set(hours.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
+        if !dirty.isEmpty {
+            let hours = Array(dirty)
+            try await db.raw("""
+                INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
+                SELECT o.station, o.parameter, k.hour, COUNT(*), SUM(o.value), MIN(o.value), MAX(o.value)
+                FROM unnest(\(bind: hours.map(\.station))::text[], \(bind: hours.map(\.parameter))::text[], \(bind: hours.map(\.hour))::bigint[]) AS k(station, parameter, hour)
+                JOIN env_observations o ON o.station = k.station AND o.parameter = k.parameter AND o.t > k.hour - 3600 AND o.t <= k.hour
+                GROUP BY o.station, o.parameter, k.hour
+                ON CONFLICT (station, parameter, hour) DO UPDATE SET n = excluded.n, total = excluded.total, vmin = excluded.vmin, vmax = excluded.vmax
+                """).run()
+        }
+        timing?.add(\.hourly, since: mark); mark = ContinuousClock.now
+        defer { timing?.add(\.daily, since: mark) }
+        let touched = Set(adds.map(\.0)).union(dirty)
+        let days = Array(Set(touched.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
+        guard !days.isEmpty else { return }
         try await db.raw("""
             INSERT INTO env_daily (station, parameter, day, n, total, vmin, vmax)
             SELECT h.station, h.parameter, k.day, COUNT(*), SUM(h.total / h.n), MIN(h.total / h.n), MAX(h.total / h.n)

@@ -30,9 +30,9 @@ struct WarningsModule: ServiceModule {
 
     var liveObservers: [LiveObserver] {
         // New observations (here or on another instance; the observer gets the topic): the leading instance evaluates the
-        // rules at once. Requests that arrive while an evaluation runs are merged into one more run.
+        // rules at once (where background work runs). Requests that arrive while an evaluation runs are merged into one more run.
         [LiveObserver(prefix: "environment") { app, topic in
-            guard topic == "environment", app.backgroundRunner.leadership.isLeader else { return }
+            guard topic == "environment", app.iocConfiguration.backgroundWork, app.backgroundRunner.leadership.isLeader else { return }
             app.ruleTrigger.request(nil, app: app)
         }]
     }
