@@ -127,6 +127,22 @@ struct WarningsTests {
         }
     }
 
+    @Test func observationTimesAreReadLikeTheGeneralParser() {
+        for text in ["2026-12-08T10:00:00+07:00", "2026-12-08T03:00:00Z", "2026-12-08T03:00:00.123Z", "2026-12-08T03:00:00.5-05:30",
+                     "2024-02-29T23:59:59+14:00", "2026-12-31T23:00:00-12:00"] {
+            #expect(EnvTime.fast(text) == ISO8601.parse(text).map { Int64($0.timeIntervalSince1970.rounded(.down)) }, "\(text)")
+        }
+        for bad in ["2026-02-30T10:00:00+07:00", "2026-12-08T24:00:00Z", "2026-12-08T10:00:00", "2026-12-08T10:00:00+0700", "2026-12-08 10:00:00Z",
+                    "2026-12-08T10:00:00.Z", "２026-12-08T10:00:00Z"] {
+            #expect(EnvTime.fast(bad) == nil, "\(bad)")
+        }
+        // Local times without an offset are Vietnam's (UTC+7), and an hour label of 24:00 is the next day's 00:00.
+        #expect(EnvTime.parse("2026-12-08T10:00") == EnvTime.parse("2026-12-08T03:00:00Z"))
+        #expect(EnvTime.parse("2026-12-08 24:00") == EnvTime.parse("2026-12-09T00:00:00+07:00"))
+        #expect(EnvTime.hourLabel(EnvTime.parse("2026-12-08T09:10:00+07:00")!) == EnvTime.parse("2026-12-08T10:00:00+07:00"))
+        #expect(EnvTime.hourLabel(EnvTime.parse("2026-12-08T10:00:00+07:00")!) == EnvTime.parse("2026-12-08T10:00:00+07:00"))
+    }
+
     static func waterRule(_ c: TestClient, enabled: Bool = true) async throws -> TestClient.Reply {
         try await c.send(.POST, "/api/v1/alert-rules", json: [
             "code": "water-2", "name": "Mực nước vượt báo động II", "series": "environment.observation", "parameter": "water_level",

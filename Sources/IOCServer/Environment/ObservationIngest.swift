@@ -47,7 +47,7 @@ enum ObservationIngest {
         }
         var rows: [Row] = []
         rows.reserveCapacity(items.count)
-        var seen: [String: Double] = [:]
+        var seen: [RowKey: Double] = [:]
         seen.reserveCapacity(items.count)
         let latest = Int64(now.timeIntervalSince1970) + 300
         let earliest = Int64(now.timeIntervalSince1970) - 400 * 86_400
@@ -77,7 +77,7 @@ enum ObservationIngest {
                 throw fail("value", "giá trị phải là số trong khoảng \(info.range.lowerBound)…\(info.range.upperBound) \(info.unit).",
                            "value must be a number in \(info.range.lowerBound)…\(info.range.upperBound) \(info.unit).")
             }
-            let key = "\(code)|\(p)|\(t)"
+            let key = RowKey(station: code, parameter: p, t: t)
             if let previous = seen[key] {
                 guard previous == v else {
                     throw fail("time", "trùng trạm, thông số và thời điểm với một mục khác nhưng khác giá trị.",
@@ -127,14 +127,16 @@ enum ObservationIngest {
         return Array(out)
     }
 
-    static func rowKey(_ station: String, _ parameter: String, _ t: Int64) -> String { "\(station)|\(parameter)|\(t)" }
+    /// One row's identity (station × parameter × instant).
+    struct RowKey: Hashable { var station: String; var parameter: String; var t: Int64 }
+    static func rowKey(_ station: String, _ parameter: String, _ t: Int64) -> RowKey { RowKey(station: station, parameter: parameter, t: t) }
 
     /// Rows first (`ON CONFLICT DO NOTHING RETURNING`: the new ones come back); a value for an instant already stored
     /// replaces it when it differs, and its hour is recomputed from the rows; the new values add to their hours'
     /// aggregates; the days touched are recomputed from their hours.
     private static func storeSQLite(_ rows: [Row], received: Int64, _ db: any SQLiteDatabase, timing: Timing?) async throws {
         var mark = ContinuousClock.now
-        var inserted = Set<String>()
+        var inserted = Set<RowKey>()
         inserted.reserveCapacity(rows.count)
         // 32,766 parameters per statement: 5,000 rows × 6.
         for start in stride(from: 0, to: rows.count, by: 5_000) {
@@ -217,7 +219,7 @@ enum ObservationIngest {
 
     private static func storePostgres(_ rows: [Row], received: Int64, _ db: any SQLDatabase, timing: Timing?) async throws {
         var mark = ContinuousClock.now
-        var inserted = Set<String>()
+        var inserted = Set<RowKey>()
         inserted.reserveCapacity(rows.count)
         for start in stride(from: 0, to: rows.count, by: 20_000) {
             let chunk = rows[start..<min(start + 20_000, rows.count)]
@@ -297,9 +299,39 @@ enum EnvTime {
 
     /// An ISO 8601 instant with an offset, or a local time without one (`2026-12-08T10:00`, `2026-12-08 10:00:00`).
     static func parse(_ text: String) -> Int64? {
-        guard text.count >= 16, text.count <= 40 else { return nil }
+        guard text.utf8.count >= 16, text.utf8.count <= 40 else { return nil }
+        if let t = fast(text) { return t }
         if let d = ISO8601.parse(text) { return Int64(d.timeIntervalSince1970.rounded(.down)) }
         return local(text)
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss[.fff…](Z|±HH:MM)`, the form data loggers send, read without a formatter (the ingest's
+    /// hot path); anything else goes to the general parser.
+    static func fast(_ text: String) -> Int64? {
+        let utf8 = text.utf8
+        return utf8.withContiguousStorageIfAvailable { s -> Int64? in
+            guard s.count >= 20, s[4] == 0x2D, s[7] == 0x2D, s[10] == 0x54, s[13] == 0x3A, s[16] == 0x3A else { return nil }
+            func num(_ a: Int, _ b: Int) -> Int? {
+                var v = 0
+                for i in a..<b { guard (0x30...0x39).contains(s[i]) else { return nil }; v = v * 10 + Int(s[i] - 0x30) }
+                return v
+            }
+            guard let y = num(0, 4), let mo = num(5, 7), let d = num(8, 10), let h = num(11, 13), let mi = num(14, 16), let sec = num(17, 19),
+                  (1...12).contains(mo), h < 24, mi < 60, sec < 60, CivilDate.isValid(year: y, month: mo, day: d) else { return nil }
+            var i = 19
+            if i < s.count, s[i] == 0x2E {  // a fraction: dropped (whole seconds)
+                i += 1
+                let start = i
+                while i < s.count, (0x30...0x39).contains(s[i]) { i += 1 }
+                guard i > start else { return nil }
+            }
+            var offset = 0
+            if i == s.count - 1, s[i] == 0x5A { offset = 0 } else if i == s.count - 6, s[i] == 0x2B || s[i] == 0x2D, s[i + 3] == 0x3A,
+                let oh = num(i + 1, i + 3), let om = num(i + 4, i + 6), oh < 15, om < 60 {
+                offset = (oh * 3600 + om * 60) * (s[i] == 0x2B ? 1 : -1)
+            } else { return nil }
+            return Int64(CivilDate(year: y, month: mo, day: d).daysSince1970) * 86_400 + Int64(h * 3600 + mi * 60 + sec - offset)
+        } ?? nil
     }
 
     /// `yyyy-MM-ddTHH:mm[:ss]` in Vietnam's time.
