@@ -219,29 +219,31 @@ enum ObservationIngest {
 
     private static func storePostgres(_ rows: [Row], received: Int64, _ db: any SQLDatabase, timing: Timing?) async throws {
         var mark = ContinuousClock.now
-        var inserted = Set<RowKey>()
-        inserted.reserveCapacity(rows.count)
+        var dirty = Set<HourKey>()
+        struct Count: Decodable { var inserted: Int }
         for start in stride(from: 0, to: rows.count, by: 20_000) {
             let chunk = rows[start..<min(start + 20_000, rows.count)]
-            let back = try await db.raw("""
-                INSERT INTO env_observations (station, parameter, t, hour, value, received_at)
-                SELECT s, p, t, h, v, \(bind: received) FROM unnest(\(bind: chunk.map(\.station))::text[], \(bind: chunk.map(\.parameter))::text[],
-                  \(bind: chunk.map(\.t))::bigint[], \(bind: chunk.map(\.hour))::bigint[], \(bind: chunk.map(\.value))::float8[]) AS x(s, p, t, h, v)
-                ON CONFLICT (station, parameter, t) DO NOTHING RETURNING station, parameter, t
-                """).all()
-            for r in back {
-                inserted.insert(rowKey(try r.decode(column: "station", as: String.self), try r.decode(column: "parameter", as: String.self),
-                                       try r.decode(column: "t", as: Int64.self)))
-            }
-        }
-        let others = rows.filter { !inserted.contains(rowKey($0.station, $0.parameter, $0.t)) }
-        var dirty = Set<HourKey>()
-        if !others.isEmpty {
-            // Instants already stored: corrections where the value differs.
+            // One statement: the new rows (a repeated instant is skipped), and their sums added to their hours.
+            let inserted = try await db.raw("""
+                WITH ins AS (
+                  INSERT INTO env_observations (station, parameter, t, hour, value, received_at)
+                  SELECT s, p, t, h, v, \(bind: received) FROM unnest(\(bind: chunk.map(\.station))::text[], \(bind: chunk.map(\.parameter))::text[],
+                    \(bind: chunk.map(\.t))::bigint[], \(bind: chunk.map(\.hour))::bigint[], \(bind: chunk.map(\.value))::float8[]) AS x(s, p, t, h, v)
+                  ON CONFLICT (station, parameter, t) DO NOTHING RETURNING station, parameter, hour, value),
+                up AS (
+                  INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
+                  SELECT station, parameter, hour, COUNT(*), SUM(value), MIN(value), MAX(value) FROM ins GROUP BY station, parameter, hour
+                  ON CONFLICT (station, parameter, hour) DO UPDATE SET n = env_hourly.n + excluded.n, total = env_hourly.total + excluded.total,
+                    vmin = LEAST(env_hourly.vmin, excluded.vmin), vmax = GREATEST(env_hourly.vmax, excluded.vmax)
+                  RETURNING 1)
+                SELECT (SELECT COUNT(*) FROM ins)::int AS inserted, (SELECT COUNT(*) FROM up)::int AS hours
+                """).first(decoding: Count.self)?.inserted ?? 0
+            guard inserted < chunk.count else { continue }
+            // Instants already stored: corrections where the value differs (rows inserted just now hold their value).
             let changed = try await db.raw("""
                 UPDATE env_observations o SET value = x.v, received_at = \(bind: received)
-                FROM unnest(\(bind: others.map(\.station))::text[], \(bind: others.map(\.parameter))::text[], \(bind: others.map(\.t))::bigint[],
-                  \(bind: others.map(\.value))::float8[]) AS x(s, p, t, v)
+                FROM unnest(\(bind: chunk.map(\.station))::text[], \(bind: chunk.map(\.parameter))::text[], \(bind: chunk.map(\.t))::bigint[],
+                  \(bind: chunk.map(\.value))::float8[]) AS x(s, p, t, v)
                 WHERE o.station = x.s AND o.parameter = x.p AND o.t = x.t AND o.value <> x.v
                 RETURNING o.station, o.parameter, o.hour
                 """).all()
@@ -251,17 +253,6 @@ enum ObservationIngest {
             }
         }
         timing?.add(\.rows, since: mark); mark = ContinuousClock.now
-        let adds = deltas(rows.filter { inserted.contains(rowKey($0.station, $0.parameter, $0.t)) }, excluding: dirty)
-        if !adds.isEmpty {
-            try await db.raw("""
-                INSERT INTO env_hourly (station, parameter, hour, n, total, vmin, vmax)
-                SELECT * FROM unnest(\(bind: adds.map(\.0.station))::text[], \(bind: adds.map(\.0.parameter))::text[], \(bind: adds.map(\.0.hour))::bigint[],
-                  \(bind: adds.map { $0.1.n })::int[], \(bind: adds.map { $0.1.total })::float8[], \(bind: adds.map { $0.1.vmin })::float8[],
-                  \(bind: adds.map { $0.1.vmax })::float8[])
-                ON CONFLICT (station, parameter, hour) DO UPDATE SET n = env_hourly.n + excluded.n, total = env_hourly.total + excluded.total,
-                  vmin = LEAST(env_hourly.vmin, excluded.vmin), vmax = GREATEST(env_hourly.vmax, excluded.vmax)
-                """).run()
-        }
         if !dirty.isEmpty {
             let hours = Array(dirty)
             try await db.raw("""
@@ -275,9 +266,7 @@ enum ObservationIngest {
         }
         timing?.add(\.hourly, since: mark); mark = ContinuousClock.now
         defer { timing?.add(\.daily, since: mark) }
-        let touched = Set(adds.map(\.0)).union(dirty)
-        let days = Array(Set(touched.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
-        guard !days.isEmpty else { return }
+        let days = Array(Set(rows.map { DayKey(station: $0.station, parameter: $0.parameter, day: EnvTime.dayNumber(ofHourLabel: $0.hour)) }))
         try await db.raw("""
             INSERT INTO env_daily (station, parameter, day, n, total, vmin, vmax)
             SELECT h.station, h.parameter, k.day, COUNT(*), SUM(h.total / h.n), MIN(h.total / h.n), MAX(h.total / h.n)
