@@ -12,7 +12,7 @@ enum DemoEnvironment {
 
     static let stations: [Station] = [
         .init(code: "KK-BMT-01", name: "Quan trắc không khí Quảng trường 10/3", kind: "air", lat: 12.6679, lon: 108.0382, owner: "SO-NNMT", river: nil, levels: nil),
-        .init(code: "KK-BMT-02", name: "Quan trắc không khí Tân Lập", kind: "air", lat: 12.6905, lon: 108.0600, owner: "SO-NNMT", river: nil, levels: nil),
+        .init(code: "KK-BMT-02", name: "Quan trắc không khí Tân An", kind: "air", lat: 12.6905, lon: 108.0600, owner: "SO-NNMT", river: nil, levels: nil),
         .init(code: "KK-BMT-03", name: "Quan trắc không khí KCN Hòa Phú", kind: "air", lat: 12.6120, lon: 107.9990, owner: "SO-NNMT", river: nil, levels: nil),
         .init(code: "KK-THO-01", name: "Quan trắc không khí Tuy Hòa", kind: "air", lat: 13.0890, lon: 109.3060, owner: "SO-NNMT", river: nil, levels: nil),
         .init(code: "KK-THO-02", name: "Quan trắc không khí Cảng Vũng Rô", kind: "air", lat: 12.8750, lon: 109.3800, owner: "SO-NNMT", river: nil, levels: nil),
@@ -78,7 +78,7 @@ enum DemoEnvironment {
             switch s.kind {
             case "air":
                 var pm25 = (s.code.hasPrefix("KK-THO") ? 14 : 22) * cycle * (1 + wobble)
-                // The burning-season episode at the Tân Lập and Hòa Phú stations: 30 to 18 hours ago, peaking at ~95 µg/m³ (AQI ≈ 170).
+                // The burning-season episode at the Tân An and Hòa Phú stations: 30 to 18 hours ago, peaking at ~95 µg/m³ (AQI ≈ 170).
                 if s.code == "KK-BMT-02" || s.code == "KK-BMT-03", ago >= 18, ago <= 30 {
                     pm25 += 85 * sin((ago - 18) / 12 * .pi)
                 }

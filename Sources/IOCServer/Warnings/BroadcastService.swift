@@ -11,7 +11,7 @@ enum BroadcastService {
 
     /// The bulletin's text as it is read out.
     static func text(_ w: WarningModel, app: Application) -> String {
-        let level = WarningCatalog.level(w.level)?.vi ?? ""
+        let level = WarningCatalog.short(w.level).vi
         let hazard = WarningCatalog.hazard(w.hazard)?.vi ?? ""
         let areas = WarningService.decodeAreas(w).compactMap { app.reference.units[$0]?.name }.joined(separator: ", ")
         return "Thông báo khẩn. Cảnh báo \(hazard.lowercased()), \(level.lowercased()). \(w.headline). "
@@ -59,7 +59,7 @@ enum BroadcastService {
         b.id = UUID()
         b.warningID = w.id
         b.kind = "warning"
-        b.title = "\(WarningCatalog.level(w.level)?.vi ?? ""): \(w.headline)"
+        b.title = "\(WarningCatalog.short(w.level).vi): \(w.headline)"
         b.text = text
         b.audio = audio?.data ?? Data()
         b.audioType = audio?.type ?? "text/plain"

@@ -3,11 +3,11 @@ import IOCCore
 
 /// Hazards and risk levels of a warning.
 ///
-/// Risk levels and colours: Quyết định 18/2021/QĐ-TTg (22/4/2021, in force from 15/6/2021; replaced QĐ 44/2014 and
-/// QĐ 03/2020), Điều 4 — "cấp độ rủi ro thiên tai được phân thành 5 cấp … thể hiện bằng màu sắc: cấp 1 màu xanh dương
-/// nhạt, cấp 2 màu vàng nhạt, cấp 3 màu da cam, cấp 4 màu đỏ, cấp 5 màu tím". Checked against the text we hold;
-/// amendments after 2021 did not change the five levels or their colours as far as we know (see the closing note of
-/// issue 15). The hex values are this project's rendering of the named colours.
+/// Risk levels and colours: Quyết định 18/2021/QĐ-TTg of 22/4/2021 (in force from 1/7/2021; it replaced QĐ 44/2014/QĐ-TTg
+/// and QĐ 46/2014/QĐ-TTg), Điều 4 khoản 3: "cấp 1 màu xanh dương nhạt là rủi ro thấp; cấp 2 màu vàng nhạt là rủi ro trung
+/// bình; cấp 3 màu da cam là rủi ro lớn; cấp 4 màu đỏ là rủi ro rất lớn; cấp 5 màu tím là rủi ro ở mức thảm họa". Checked
+/// in December 2026 against published texts of the decision, which list it as in force ("còn hiệu lực"). The hex values
+/// are this project's rendering of the named colours (the decision names them; its Phụ lục XII maps them).
 enum WarningCatalog {
     struct Hazard: Sendable { var code: String; var vi: String; var en: String; var category: CAPInfo.Category; var responses: [CAPInfo.ResponseType] }
     struct Level: Sendable { var level: Int; var vi: String; var en: String; var color: String; var colorName: String; var severity: CAPInfo.Severity }
@@ -30,13 +30,15 @@ enum WarningCatalog {
     ]
 
     static let levels: [Level] = [
-        .init(level: 1, vi: "Cấp độ 1", en: "Level 1", color: "#8EC9F5", colorName: "xanh dương nhạt", severity: .minor),
-        .init(level: 2, vi: "Cấp độ 2", en: "Level 2", color: "#FFF59D", colorName: "vàng nhạt", severity: .moderate),
-        .init(level: 3, vi: "Cấp độ 3", en: "Level 3", color: "#FF9800", colorName: "da cam", severity: .severe),
-        .init(level: 4, vi: "Cấp độ 4", en: "Level 4", color: "#E53935", colorName: "đỏ", severity: .extreme),
-        .init(level: 5, vi: "Cấp độ 5", en: "Level 5", color: "#8E24AA", colorName: "tím", severity: .extreme),
+        .init(level: 1, vi: "Cấp độ 1 – Rủi ro thấp", en: "Level 1 – Low risk", color: "#8EC9F5", colorName: "xanh dương nhạt", severity: .minor),
+        .init(level: 2, vi: "Cấp độ 2 – Rủi ro trung bình", en: "Level 2 – Medium risk", color: "#FFF59D", colorName: "vàng nhạt", severity: .moderate),
+        .init(level: 3, vi: "Cấp độ 3 – Rủi ro lớn", en: "Level 3 – Large risk", color: "#FF9800", colorName: "da cam", severity: .severe),
+        .init(level: 4, vi: "Cấp độ 4 – Rủi ro rất lớn", en: "Level 4 – Very large risk", color: "#E53935", colorName: "đỏ", severity: .extreme),
+        .init(level: 5, vi: "Cấp độ 5 – Rủi ro ở mức thảm họa", en: "Level 5 – Disaster-level risk", color: "#8E24AA", colorName: "tím", severity: .extreme),
     ]
 
     static func hazard(_ code: String) -> Hazard? { hazards.first { $0.code == code } }
     static func level(_ n: Int) -> Level? { levels.first { $0.level == n } }
+    /// "Cấp độ 3" / "Level 3" (headlines and bulletins).
+    static func short(_ n: Int) -> (vi: String, en: String) { ("Cấp độ \(n)", "Level \(n)") }
 }

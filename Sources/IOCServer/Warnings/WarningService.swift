@@ -201,9 +201,9 @@ enum WarningService {
                         source: "IOC \(province)", scope: .public,
                         references: references.flatMap { r in r.sent.flatMap(CAPDateTime.init).map { CAPReferences([.init(sender: sender(app), identifier: r.identifier, sent: $0)]) } },
                         infos: [
-                            info("vi-VN", event: h.vi, headline: "\(l.vi): \(w.headline)", description: w.description, instruction: w.instruction,
+                            info("vi-VN", event: h.vi, headline: "\(WarningCatalog.short(l.level).vi): \(w.headline)", description: w.description, instruction: w.instruction,
                                  senderName: "Trung tâm giám sát, điều hành đô thị thông minh \(province)"),
-                            info("en-US", event: h.en, headline: "\(l.en): \(w.headlineEn)", description: w.descriptionEn, instruction: w.instructionEn,
+                            info("en-US", event: h.en, headline: "\(WarningCatalog.short(l.level).en): \(w.headlineEn)", description: w.descriptionEn, instruction: w.instructionEn,
                                  senderName: "Intelligent Operations Centre, \(province)"),
                         ])
     }

@@ -89,7 +89,7 @@ enum WarningsWall {
         if let unit = q.unit { list = list.filter { WarningService.decodeAreas($0).contains(unit) } }
         let items = list.map { w in
             let areas = WarningService.decodeAreas(w).compactMap { req.application.reference.units[$0]?.name }
-            return WallDrill.Item(code: w.identifier, title: .init(vi: "\(WarningCatalog.level(w.level)?.vi ?? ""): \(w.headline)", en: "\(WarningCatalog.level(w.level)?.en ?? ""): \(w.headlineEn)"),
+            return WallDrill.Item(code: w.identifier, title: .init(vi: "\(WarningCatalog.short(w.level).vi): \(w.headline)", en: "\(WarningCatalog.short(w.level).en): \(w.headlineEn)"),
                                   status: w.status, statusLabel: w.status == "published" ? .init(vi: "Đang có hiệu lực", en: "In force") : .init(vi: "Chờ duyệt", en: "Awaiting approval"),
                                   at: w.publishedAt ?? w.submittedAt ?? w.createdAt, dueAt: w.expires, overdue: false,
                                   place: areas.prefix(4).joined(separator: ", ") + (areas.count > 4 ? "…" : ""), agency: nil, link: "/#/warnings")
