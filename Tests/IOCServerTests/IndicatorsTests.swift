@@ -9,6 +9,20 @@ import Vapor
 /// The KT-XH indicators service through its API, on SQLite and PostgreSQL.
 @Suite("Indicators: catalogue, values, comparisons, workflow")
 struct IndicatorsTests {
+    /// Another instance's catalogue change reaches this one's cache through the live hub (observers get the topic).
+    @Test func aCatalogueChangeAnnouncedOnItsTopicEmptiesTheCache() async throws {
+        try await withApp { app in
+            let agencies = try await app.agencyDirectory.snapshot(on: app.db)
+            let before = try await app.indicatorCatalog.snapshot(on: app.db, agencies: agencies).groups.count
+            let g = IndicatorGroupModel()
+            g.id = "TEST-LIVE"; g.name = "Nhóm thử"; g.nameEn = "Test group"; g.sortOrder = 99
+            try await g.create(on: app.db)
+            #expect(try await app.indicatorCatalog.snapshot(on: app.db, agencies: agencies).groups.count == before, "cached")
+            _ = app.live.publish(topic: IndicatorsController.catalogTopic, json: #"{"type":"indicators.catalog"}"#)
+            #expect(try await app.indicatorCatalog.snapshot(on: app.db, agencies: agencies).groups.count == before + 1)
+        }
+    }
+
     /// 15 April 2026, 10:00 in Vietnam.
     static let now = ISO8601.parse("2026-04-15T03:00:00Z")!
 

@@ -9,6 +9,7 @@ enum IndicatorsController {
     static let readers: Access = .roles([.admin, .operator, .leader, .officer, .analyst])
     static let approvers: Access = .roles([.admin, .operator])
     static let topic = "indicators"
+    static let catalogTopic = "indicators-catalog"
 
     static let itemErrorSchema = JSONSchema.object(["index": .integer, "field": .string, "messages": .object(["vi": .string, "en": .string], required: ["vi", "en"])], required: ["index", "field"])
     static let valueInputSchema = SharedSchemas.register("IndicatorValueInput", .object([
@@ -143,6 +144,8 @@ enum IndicatorsController {
         }
         req.application.indicatorCatalog.invalidate()
         req.application.live.publish(topic: topic, ["type": "indicators.catalog"])
+        // For the other instances' catalogue caches (their observers get the topic, not the payload).
+        req.application.live.publish(topic: catalogTopic, ["type": "indicators.catalog"])
         let body = ["created": result.created, "updated": result.updated, "unchanged": result.unchanged, "groups": checked.groups.count]
         let response = try await body.encodeResponse(for: req)
         response.status = result.created > 0 ? .created : .ok

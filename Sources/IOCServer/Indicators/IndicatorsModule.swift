@@ -42,8 +42,8 @@ struct IndicatorsModule: ServiceModule {
 
     var liveObservers: [LiveObserver] {
         // A catalogue change on another instance: read it again.
-        [LiveObserver(prefix: IndicatorsController.topic) { app, payload in
-            if payload.contains("indicators.catalog") { app.indicatorCatalog.invalidate() }
+        [LiveObserver(prefix: IndicatorsController.catalogTopic) { app, topic in
+            if topic == IndicatorsController.catalogTopic { app.indicatorCatalog.invalidate() }
         }]
     }
 
