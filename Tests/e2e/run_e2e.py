@@ -563,6 +563,7 @@ class E2E:
         for route, roles in self.UPCOMING_FOR.items():
             expect((route in shown) == (role in roles), f"{route} shown={route in shown} for {role}")
         expect("dti" in shown and not shown["dti"], "the DTI service is in the menu as a service, not as coming")
+        expect(("walls" in shown) == (role in {"admin", "operator", "leader"}), f"wall management shown={'walls' in shown} for {role}")
         return ", ".join(f"{r}{' (sắp có)' if u else ''}" for r, u in shown.items())
 
     def reset_browser_session(self):

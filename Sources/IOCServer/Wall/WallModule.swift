@@ -66,7 +66,8 @@ struct WallModule: ServiceModule {
 
     var console: [ConsoleEntry] {
         [ConsoleEntry(route: "map", title: "nav.map", icon: "i-map"),
-         ConsoleEntry(route: "walls", title: "walls.nav", icon: "i-wall")]
+         // Walls are arranged by admins and operators (leaders look at them); officers and analysts work in their services.
+         ConsoleEntry(route: "walls", title: "walls.nav", icon: "i-wall", roles: [.admin, .operator, .leader])]
     }
 
     var i18nBundles: [String] { ["wall", "walls"] }
