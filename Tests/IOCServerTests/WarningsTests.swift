@@ -143,6 +143,36 @@ struct WarningsTests {
         #expect(EnvTime.hourLabel(EnvTime.parse("2026-12-08T10:00:00+07:00")!) == EnvTime.parse("2026-12-08T10:00:00+07:00"))
     }
 
+    @Test func aSilentStationRaisesOneAlarmClearedWhenItReportsAgain() async throws {
+        try await withApp { app in
+            let s = try await Self.setUp(app)
+            let r = try await s.admin.send(.POST, "/api/v1/stations", json: ["code": "MUA-1", "name": "Đo mưa 1", "kind": "rain", "lat": 12.6679, "lon": 108.0382,
+                                                                            "intervalSeconds": 3600])
+            #expect(r.status == .created, "\(r.text)")
+            func silentAlarms(_ state: String) async throws -> Int {
+                let r = try await s.admin.send(.GET, "/api/v1/alarms?state=\(state)")
+                return ((r.json["items"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "environment.silent" }.count
+            }
+            // Reported 90 minutes ago: within twice its interval, no alarm.
+            #expect(try await s.admin.send(.POST, "/api/v1/observations", json: [["station": "MUA-1", "parameter": "rainfall",
+                "time": ISO8601.format(Self.now.addingTimeInterval(-5_400)), "value": 1.5]]).status == .created)
+            try await StationSilence.sweep(app: app, now: Self.now)
+            #expect(try await silentAlarms("open") == 0)
+            // Three hours later, still nothing new: one alarm, not repeated on the next sweep.
+            let later = Self.now.addingTimeInterval(3 * 3600)
+            app.clock.set(later)
+            try await StationSilence.sweep(app: app, now: later)
+            try await StationSilence.sweep(app: app, now: later.addingTimeInterval(300))
+            #expect(try await silentAlarms("open") == 1)
+            // It reports again: the alarm clears.
+            #expect(try await s.admin.send(.POST, "/api/v1/observations", json: [["station": "MUA-1", "parameter": "rainfall",
+                "time": ISO8601.format(later), "value": 0]]).status == .created)
+            try await StationSilence.sweep(app: app, now: later.addingTimeInterval(600))
+            #expect(try await silentAlarms("open") == 0)
+            #expect(try await silentAlarms("cleared") == 1)
+        }
+    }
+
     static func waterRule(_ c: TestClient, enabled: Bool = true) async throws -> TestClient.Reply {
         try await c.send(.POST, "/api/v1/alert-rules", json: [
             "code": "water-2", "name": "Mực nước vượt báo động II", "series": "environment.observation", "parameter": "water_level",

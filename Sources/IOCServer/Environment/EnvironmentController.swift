@@ -58,13 +58,8 @@ enum EnvironmentController {
 
     static func station(_ req: Request) async throws -> StationModel {
         let code = req.parameters.get("code") ?? ""
-        guard code.count <= 32, isCode(code), let s = try await StationModel.find(code, on: req.db) else { throw IOCError.notFound("Station", vi: "trạm quan trắc") }
+        guard (try? Validate.code(code, field: "code", max: 32)) != nil, let s = try await StationModel.find(code, on: req.db) else { throw IOCError.notFound("Station", vi: "trạm quan trắc") }
         return s
-    }
-
-    /// Letters, digits and . _ - (what `Validate.code` admits): anything else is no station, and never reaches a query.
-    static func isCode(_ s: String) -> Bool {
-        !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "._-".unicodeScalars.contains($0) }
     }
 
     @Sendable static func one(_ req: Request) async throws -> EnvironmentService.StationNow {

@@ -67,11 +67,10 @@ enum AlertRuleService {
             let code = try Validate.required(d.code, field: "code", max: 64)
             let name = try Validate.required(d.name, field: "name", max: 160)
             let nameEn = try Validate.text(d.nameEn, field: "nameEn", max: 160, required: false) ?? name
-            guard let key = d.series, let source = app.modules.series[key] else {
+            guard let key = d.series, app.modules.series[key] != nil else {
                 throw IOCError.invalid("series", vi: "Nguồn số liệu không có: \(app.modules.series.keys.sorted().joined(separator: ", ")).",
                                        en: "Unknown series; one of \(app.modules.series.keys.sorted().joined(separator: ", ")).")
             }
-            _ = source
             let parameter = try Validate.code(d.parameter, field: "parameter", max: 64)
             guard let c = d.condition else { throw IOCError.invalid("condition", vi: "Cần điều kiện.", en: "A condition is required.") }
             let comparison = AlertRule.Comparison(rawValue: c.comparison ?? "above")

@@ -58,7 +58,7 @@ enum CAPInbound {
         m.severity = info?.severity.rawValue ?? "Unknown"
         m.urgency = info?.urgency.rawValue ?? "Unknown"
         m.certainty = info?.certainty.rawValue ?? "Unknown"
-        m.headline = String((info?.headline ?? info?.event ?? alert.identifier).prefix(300))
+        m.headline = String((info?.headline ?? info?.event ?? alert.identifier).prefix(190))
         m.areas = String(decoding: try JSONEncoder().encode(Array(Array(Set(areas.map(\.areaDesc))).sorted().prefix(50))), as: UTF8.self)
         m.expires = expires
         m.inProvince = inProvince
@@ -73,7 +73,7 @@ enum CAPInbound {
         let clearing = alert.msgType == .cancel
         let event = EventService.Valid(externalID: "cap/\(m.id!.uuidString)", kind: "warnings.cap", level: clearing ? "info" : level, occurredAt: min(now, alert.sent.date),
                                        title: "CAP: \(m.headline)", titleEn: "CAP: \(m.headline)",
-                                       description: "\(alert.sender) · \(m.event) · \(m.severity)/\(m.urgency)/\(m.certainty)" + (expired ? " · hết hiệu lực / expired" : ""),
+                                       description: String(("\(alert.sender) · \(m.event) · \(m.severity)/\(m.urgency)/\(m.certainty)" + (expired ? " · hết hiệu lực / expired" : "")).prefix(2_000)),
                                        unitCode: nil, lat: nil, lon: nil,
                                        alarmKey: inProvince && actual ? (alert.references?.entries.first.map { "cap/\($0.sender)/\($0.identifier)" } ?? key) : nil,
                                        clear: clearing && inProvince && actual)
@@ -148,7 +148,7 @@ enum CAPInbound {
         let file = req.parameters.get("file") ?? ""
         guard file.hasSuffix(".xml"), file.count <= 120 else { throw IOCError.notFound("CAP alert", vi: "bản tin CAP") }
         let identifier = String(file.dropLast(4))
-        guard EnvironmentController.isCode(identifier) else { throw IOCError.notFound("CAP alert", vi: "bản tin CAP") }
+        guard (try? Validate.code(identifier, field: "identifier", max: 120)) != nil else { throw IOCError.notFound("CAP alert", vi: "bản tin CAP") }
         guard let w = try await WarningModel.query(on: req.db).filter(\.$identifier == identifier).first(), let xml = w.capXML else {
             throw IOCError.notFound("CAP alert", vi: "bản tin CAP")
         }

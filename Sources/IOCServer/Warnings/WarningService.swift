@@ -68,7 +68,7 @@ enum WarningService {
         let drafter = role == .admin || role == .operator
         let approver = role == .admin || role == .leader
         switch status(w, now: now) {
-        case "draft", "returned": return (drafter ? ["edit", "submit"] : []) + (approver && w.status == "draft" ? [] : [])
+        case "draft", "returned": return drafter ? ["edit", "submit"] : []
         case "submitted": return approver ? ["approve", "return"] : []
         case "published": return (approver ? ["cancel"] : []) + (drafter ? ["update"] : [])
         default: return []
@@ -164,6 +164,18 @@ enum WarningService {
         return prefix + String(format: "%04d", n + 1)
     }
 
+    /// A new message about a published warning (an update or a cancellation), with its areas, texts and level.
+    static func follower(of original: WarningModel, msgType: String, status: String, by actor: String, now: Date) -> WarningModel {
+        let w = WarningModel()
+        w.id = UUID()
+        w.hazard = original.hazard; w.level = original.level; w.areas = original.areas; w.polygon = original.polygon; w.circle = original.circle
+        w.headline = original.headline; w.headlineEn = original.headlineEn; w.description = original.description; w.descriptionEn = original.descriptionEn
+        w.instruction = original.instruction; w.instructionEn = original.instructionEn
+        w.effective = now; w.expires = max(original.expires, now.addingTimeInterval(3600))
+        w.referencesID = original.id; w.msgType = msgType; w.status = status; w.createdBy = actor; w.createdAt = now; w.ruleCode = original.ruleCode
+        return w
+    }
+
     static func sender(_ app: Application) -> String { "ioc@\(app.iocConfiguration.open311Jurisdiction)" }
 
     // MARK: CAP
@@ -226,7 +238,8 @@ enum WarningService {
     /// Publishes a submitted warning: its CAP document, the warning it supersedes, the broadcast to the clusters of its
     /// communes. Runs inside the caller's transaction.
     static func publish(_ w: WarningModel, by actor: String, audio: BroadcastService.Audio?, text: String, app: Application, tx: any Database, now: Date) async throws {
-        let previous = try await w.referencesID.asyncFlatMap { try await WarningModel.find($0, on: tx) }
+        var previous: WarningModel?
+        if let id = w.referencesID { previous = try await WarningModel.find(id, on: tx) }
         let msgType = CAPAlert.MsgType(rawValue: w.msgType) ?? .alert
         let alert = cap(w, app: app, sent: now, references: previous, msgType: msgType)
         do { try alert.validate() } catch {
@@ -275,12 +288,5 @@ enum WarningService {
                                     details: "rule=\(m.id ?? "") subject=\(s.code)"))
         }
         _ = app.live.publish(topic: topic, json: #"{"kind":"warnings"}"#)
-    }
-}
-
-extension Optional {
-    func asyncFlatMap<U>(_ f: (Wrapped) async throws -> U?) async rethrows -> U? {
-        guard let v = self else { return nil }
-        return try await f(v)
     }
 }

@@ -92,7 +92,7 @@ enum WarningsController {
 
     @Sendable static func updateRule(_ req: Request) async throws -> AlertRuleService.DTO {
         let code = req.parameters.get("code") ?? ""
-        guard code.count <= 64, EnvironmentController.isCode(code), let m = try await AlertRuleModel.find(code, on: req.db) else {
+        guard (try? Validate.code(code, field: "code", max: 64)) != nil, let m = try await AlertRuleModel.find(code, on: req.db) else {
             throw IOCError.notFound("Rule", vi: "quy tắc")
         }
         var body = try req.decodeBody(AlertRuleService.DTO.self)
@@ -263,16 +263,11 @@ enum WarningsController {
         guard WarningService.status(original, now: now) == "published" else {
             throw IOCError.conflict("status", vi: "Chỉ hủy được bản tin đang có hiệu lực.", en: "Only a warning in force can be cancelled.")
         }
-        let c = WarningModel()
-        c.id = UUID()
-        for (k, v) in [("hazard", original.hazard)] { _ = (k, v) }
-        c.hazard = original.hazard; c.level = original.level; c.areas = original.areas; c.polygon = original.polygon; c.circle = original.circle
+        let c = WarningService.follower(of: original, msgType: "Cancel", status: "submitted", by: a, now: now)
         c.headline = "Hủy cảnh báo: \(original.headline)"; c.headlineEn = "Cancelled: \(original.headlineEn)"
         c.description = reason; c.descriptionEn = reason
         c.instruction = "Bản tin cảnh báo trước đây không còn hiệu lực."; c.instructionEn = "The earlier warning is no longer in force."
-        c.effective = now; c.expires = max(original.expires, now.addingTimeInterval(3600))
-        c.referencesID = original.id; c.msgType = "Cancel"; c.status = "submitted"; c.createdBy = a; c.createdAt = now; c.submittedAt = now
-        c.ruleCode = original.ruleCode
+        c.submittedAt = now
         try await app.audit.transaction(on: req.db) { tx in
             c.identifier = try await WarningService.nextIdentifier(app: app, on: tx, now: now)
             try await c.create(on: tx)
@@ -290,12 +285,7 @@ enum WarningsController {
         guard WarningService.status(original, now: now) == "published" else {
             throw IOCError.conflict("status", vi: "Chỉ cập nhật được bản tin đang có hiệu lực.", en: "Only a warning in force can be updated.")
         }
-        let u = WarningModel()
-        u.id = UUID()
-        u.hazard = original.hazard; u.level = original.level; u.areas = original.areas; u.polygon = original.polygon; u.circle = original.circle
-        u.headline = original.headline; u.headlineEn = original.headlineEn; u.description = original.description; u.descriptionEn = original.descriptionEn
-        u.instruction = original.instruction; u.instructionEn = original.instructionEn; u.effective = now; u.expires = max(original.expires, now.addingTimeInterval(3600))
-        u.referencesID = original.id; u.msgType = "Update"; u.status = "draft"; u.createdBy = a; u.createdAt = now; u.ruleCode = original.ruleCode
+        let u = WarningService.follower(of: original, msgType: "Update", status: "draft", by: a, now: now)
         try await app.audit.transaction(on: req.db) { tx in
             u.identifier = try await WarningService.nextIdentifier(app: app, on: tx, now: now)
             try await u.create(on: tx)
